@@ -1,0 +1,317 @@
+"""Work items of both list kinds, their lifecycle log, progress updates and evidence."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import TimeStampedModel
+from apps.org.models import subtree_q
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+class ItemKind(models.TextChoices):
+    LIVELIHOOD_PLAN = "livelihood_plan", _("Livelihood plan")
+    SERVICE_LIST = "service_list", _("Service list")
+
+
+class OwnerType(models.TextChoices):
+    LEADERSHIP_TEAM = "leadership_team", _("Leadership team of a participating unit")
+    TEAM_MEMBER = "team_member", _("Leadership-team member")
+    GRASSROOTS_ORGANISATION = "grassroots_org", _("Grassroots party organisation")
+    PARTY_MEMBER = "party_member", _("Individual party member")
+
+
+# Which list kind each owner type keeps (DOMAIN.md, the Kunming table).
+KIND_OF_OWNER_TYPE = {
+    OwnerType.LEADERSHIP_TEAM: ItemKind.LIVELIHOOD_PLAN,
+    OwnerType.TEAM_MEMBER: ItemKind.SERVICE_LIST,
+    OwnerType.GRASSROOTS_ORGANISATION: ItemKind.LIVELIHOOD_PLAN,
+    OwnerType.PARTY_MEMBER: ItemKind.SERVICE_LIST,
+}
+PERSON_OWNED_TYPES = {OwnerType.TEAM_MEMBER, OwnerType.PARTY_MEMBER}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    RETURNED = "returned", _("Returned")
+    SUSPENDED = "suspended", _("Suspended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Open items can still be worked on, so they can be overdue, suspended or cancelled.
+OPEN_STATUSES = frozenset(
+    {Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED}
+)
+DONE_STATUSES = frozenset({Status.COMPLETED, Status.CLOSED})
+
+
+class KeyLevel(models.TextChoices):
+    PROVINCE = "province", _("Provincial key item")
+    CITY = "city", _("City key item")
+    COUNTY = "county", _("County key item")
+    TOWNSHIP = "township", _("Township key item")
+
+
+class Source(models.TextChoices):
+    CITIZEN_REQUEST = "citizen_request", _("Citizen request")
+    SURVEY = "survey", _("Survey")
+    SUPERVISION = "supervision", _("Supervision finding")
+    ASSIGNED = "assigned", _("Assigned from above")
+    SELF = "self", _("Own initiative")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Create")
+    SUBMIT = "submit", _("Submit")
+    APPROVE = "approve", _("Approve")
+    PUBLISH = "publish", _("Publish")
+    START = "start", _("Start")
+    POST_PROGRESS = "post_progress", _("Post progress")
+    COMPLETE = "complete", _("Mark completed")
+    CLOSE = "close", _("Close (verified)")
+    RETURN = "return", _("Return")
+    SUSPEND = "suspend", _("Suspend")
+    CANCEL = "cancel", _("Cancel")
+    CLAIM = "claim", _("Claim")
+    ASSIGN = "assign", _("Assign")
+
+
+def today_local() -> datetime.date:
+    """Today's date where the offices are (Asia/Shanghai)."""
+    return timezone.localdate()
+
+
+class Category(models.Model):
+    """A category of livelihood need (reference data)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        if self.name_en and not get_language().startswith("zh"):
+            return self.name_en
+        return self.name
+
+
+class WorkItemQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> WorkItemQuerySet:
+        """Items of the user's unit subtree, or handled by a unit in it; the one visibility rule."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        if user.unit_id is None:
+            return self.none()
+        path = user.unit.path
+        return self.filter(subtree_q(path, "unit__path") | subtree_q(path, "responsible_unit__path"))
+
+    def in_subtree(self, path: str) -> WorkItemQuerySet:
+        """Items owned by a unit in the subtree rooted at `path` (what dashboards count)."""
+        return self.filter(subtree_q(path, "unit__path"))
+
+    def overdue(self, today: datetime.date | None = None) -> WorkItemQuerySet:
+        return self.filter(overdue_q(today))
+
+    def counted(self) -> WorkItemQuerySet:
+        """Items in the completion-rate denominator: all but cancelled."""
+        return self.exclude(status=Status.CANCELLED)
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Open and past the deadline, in Asia/Shanghai."""
+    return Q(status__in=OPEN_STATUSES, deadline__lt=today or today_local())
+
+
+class WorkItem(TimeStampedModel):
+    """One promised deed: a livelihood-plan item of a unit or a service-list item of a person."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"), editable=False)
+    sequence = models.PositiveIntegerField(_("sequence"), editable=False)
+    kind = models.CharField(_("list kind"), max_length=20, choices=ItemKind.choices)
+    owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="items"
+    )
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_items",
+        help_text=_("The person whose service list this is."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"), blank=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items")
+    beneficiaries = models.CharField(_("beneficiaries"), max_length=200, blank=True)
+    responsible_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="responsible_items"
+    )
+    responsible_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_items",
+    )
+    lead_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_items",
+    )
+    requirements = models.TextField(_("requirements"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"))
+    is_key = models.BooleanField(_("key item"), default=False)
+    key_level = models.CharField(_("key item level"), max_length=20, choices=KeyLevel.choices, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SELF)
+    assignment_letter = models.CharField(_("assignment letter"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="created_items",
+    )
+
+    history = HistoricalRecords()
+    objects = WorkItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "sequence"], name="unique_item_sequence_per_unit_year"),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100), name="item_progress_at_most_100"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="item_status_deadline"),
+            models.Index(fields=["kind", "owner_type", "status"], name="item_kind_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.owner_type and self.kind and KIND_OF_OWNER_TYPE[OwnerType(self.owner_type)] != self.kind:
+            errors["owner_type"] = _("This owner type does not keep this list kind.")
+        if self.owner_type in PERSON_OWNED_TYPES and not self.owner_person_id:
+            errors["owner_person"] = _("A service-list item needs the person whose list it is.")
+        if self.start_date and self.deadline and self.deadline < self.start_date:
+            errors["deadline"] = _("The deadline cannot be before the start date.")
+        if self.is_key and not self.key_level:
+            errors["key_level"] = _("A key item needs the level that lists it.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline < today_local()
+
+    @property
+    def days_overdue(self) -> int:
+        return (today_local() - self.deadline).days if self.is_overdue else 0
+
+
+class ItemTransition(models.Model):
+    """One recorded change of an item: who, when, from which state to which, and why."""
+
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["to_status", "at"], name="transition_status_at")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class ProgressUpdate(models.Model):
+    """A dated note on how far an item has got, with optional evidence files."""
+
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="progress_updates")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"))
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.percent}%"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.update.item_id}/{timezone.now():%Y%m}/{filename}"
+
+
+class Evidence(models.Model):
+    """A file (photo, PDF, office document) backing a progress update (佐证材料)."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,350 @@
+"""Every write to a work item: creation, edits and each step of its lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.items.evidence import EvidenceFileError, evidence_content_type
+from apps.items.models import (
+    KIND_OF_OWNER_TYPE,
+    Action,
+    Evidence,
+    ItemTransition,
+    PERSON_OWNED_TYPES,
+    ProgressUpdate,
+    Status,
+    WorkItem,
+    today_local,
+)
+from apps.items.rules import (
+    ACTIONS_NEEDING_REASON,
+    STATUS_MOVES,
+    state_refusal,
+    user_can_edit_item,
+    user_can_see_item,
+    user_holds_role_for_action,
+)
+from apps.org.models import Unit
+
+EDITABLE_FIELDS = (
+    "title",
+    "content",
+    "category",
+    "beneficiaries",
+    "responsible_unit",
+    "responsible_person",
+    "owner_person",
+    "requirements",
+    "start_date",
+    "deadline",
+    "is_key",
+    "key_level",
+    "source",
+)
+
+
+def _raise_validation(error: ValidationError) -> None:
+    """Turn a model validation error into a ServiceError naming the first problem."""
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        raise ServiceError(str(errors[0].messages[0]), field=field) from error
+    raise ServiceError(error.messages[0]) from error
+
+
+def _record(*, item: WorkItem, action: str, by: User, from_status: str, reason: str = "") -> ItemTransition:
+    return ItemTransition.objects.create(
+        item=item, action=action, from_status=from_status, to_status=item.status, by=by, reason=reason
+    )
+
+
+def _save(item: WorkItem, *, by: User, reason: str, fields: Sequence[str]) -> None:
+    item._history_user = by  # simple_history reads these when it writes the history row
+    item._change_reason = reason
+    item.save(update_fields=[*fields, "updated_at"])
+
+
+def _check_allowed(*, item: WorkItem, by: User, action: str, reason: str = "") -> None:
+    """Refuse, with a message the user can act on, anything the rules do not allow."""
+    if not user_can_see_item(by, item):
+        raise ServicePermissionError(_("You cannot see this item."))
+    refusal = state_refusal(item, action)
+    if refusal:
+        raise ServiceError(refusal)
+    if not user_holds_role_for_action(by, item, action):
+        raise ServicePermissionError(
+            _("You are not allowed to “%(action)s” this item.") % {"action": Action(action).label}
+        )
+    if action in ACTIONS_NEEDING_REASON and not reason.strip():
+        raise ServiceError(_("Please give a reason for “%(action)s”.") % {"action": Action(action).label}, field="reason")
+
+
+def _lock(item: WorkItem) -> WorkItem:
+    """Re-read the item under a row lock so two people cannot move it at once."""
+    return WorkItem.objects.select_for_update().select_related("unit", "responsible_unit").get(pk=item.pk)
+
+
+def item_number(*, unit: Unit, year: int, sequence: int) -> str:
+    return f"{unit.code}-{year}-{sequence:04d}"
+
+
+def _next_sequence(*, unit: Unit, year: int) -> int:
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # serialises numbering per unit on PostgreSQL
+    current = WorkItem.objects.filter(unit=unit, year=year).aggregate(m=Max("sequence"))["m"]
+    return (current or 0) + 1
+
+
+def _check_in_reach(*, by: User, unit: Unit, field: str) -> None:
+    """Refuse a unit outside the user's own subtree."""
+    if not by.sees_everything and (by.unit is None or not unit.is_within(by.unit)):
+        raise ServicePermissionError(_("“%(unit)s” is not your unit or a unit below it.") % {"unit": unit}, field=field)
+
+
+def item_create(*, by: User, unit: Unit, kind: str, owner_type: str, year: int | None = None, **fields: Any) -> WorkItem:
+    """Log a new item as a draft in `unit`, numbered per unit and year."""
+    _check_in_reach(by=by, unit=unit, field="unit")
+    if fields.get("responsible_unit"):
+        _check_in_reach(by=by, unit=fields["responsible_unit"], field="responsible_unit")
+    if KIND_OF_OWNER_TYPE.get(owner_type) != kind:
+        raise ServiceError(_("This owner type does not keep this list kind."), field="owner_type")
+    if owner_type in PERSON_OWNED_TYPES and not fields.get("owner_person"):
+        fields["owner_person"] = by
+    fields.setdefault("responsible_unit", unit)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ServiceError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    year = year or today_local().year
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                sequence = _next_sequence(unit=unit, year=year)
+                item = WorkItem(
+                    unit=unit,
+                    kind=kind,
+                    owner_type=owner_type,
+                    year=year,
+                    sequence=sequence,
+                    number=item_number(unit=unit, year=year, sequence=sequence),
+                    created_by=by,
+                    **fields,
+                )
+                try:
+                    item.full_clean(exclude=["number", "year", "sequence"])
+                except ValidationError as error:
+                    _raise_validation(error)
+                item._history_user = by
+                item.save()
+                _record(item=item, action=Action.CREATE, by=by, from_status="")
+                return item
+        except IntegrityError:
+            continue  # someone took the same number at the same moment; take the next one
+    raise ServiceError(_("Could not number the item; please try again."))
+
+
+@transaction.atomic
+def item_update(*, item: WorkItem, by: User, **fields: Any) -> WorkItem:
+    """Change an item's descriptive fields while it is still open."""
+    item = _lock(item)
+    if not user_can_edit_item(by, item):
+        raise ServicePermissionError(_("You cannot edit this item in its current state."))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ServiceError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if "responsible_unit" in fields:
+        _check_in_reach(by=by, unit=item.responsible_unit, field="responsible_unit")
+    try:
+        item.full_clean(exclude=["number", "year", "sequence"])
+    except ValidationError as error:
+        _raise_validation(error)
+    _save(item, by=by, reason=_("Edited"), fields=list(fields))
+    return item
+
+
+def _move(*, item: WorkItem, by: User, action: str, reason: str = "", extra: dict[str, Any] | None = None) -> WorkItem:
+    """Apply one status move of STATUS_MOVES, with its checks and its record."""
+    item = _lock(item)
+    _check_allowed(item=item, by=by, action=action, reason=reason)
+    from_status = item.status
+    item.status = STATUS_MOVES[action][1]
+    for name, value in (extra or {}).items():
+        setattr(item, name, value)
+    _save(item, by=by, reason=reason or str(Action(action).label), fields=["status", *(extra or {})])
+    _record(item=item, action=action, by=by, from_status=from_status, reason=reason)
+    return item
+
+
+@transaction.atomic
+def item_submit(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """Send a draft up for approval."""
+    return _move(item=item, by=by, action=Action.SUBMIT, reason=note)
+
+
+@transaction.atomic
+def item_approve(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """Approve a submitted item; from here it may be published."""
+    return _move(item=item, by=by, action=Action.APPROVE, reason=note)
+
+
+@transaction.atomic
+def item_start(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """Start work on an approved item, or resume a returned or suspended one."""
+    return _move(item=item, by=by, action=Action.START, reason=note)
+
+
+@transaction.atomic
+def item_complete(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """Mark the work done; a supervisor then closes or returns it."""
+    return _move(
+        item=item,
+        by=by,
+        action=Action.COMPLETE,
+        reason=note,
+        extra={"completed_on": today_local(), "progress_percent": 100},
+    )
+
+
+@transaction.atomic
+def item_close(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """Close a completed item after checking it (事结销号)."""
+    return _move(item=item, by=by, action=Action.CLOSE, reason=note, extra={"closed_at": timezone.now()})
+
+
+@transaction.atomic
+def item_return(*, item: WorkItem, by: User, reason: str) -> WorkItem:
+    """Send a completed item back to its owners with the reason."""
+    return _move(item=item, by=by, action=Action.RETURN, reason=reason, extra={"completed_on": None})
+
+
+@transaction.atomic
+def item_suspend(*, item: WorkItem, by: User, reason: str) -> WorkItem:
+    """Pause an open item; it can be started again later."""
+    return _move(item=item, by=by, action=Action.SUSPEND, reason=reason)
+
+
+@transaction.atomic
+def item_cancel(*, item: WorkItem, by: User, reason: str) -> WorkItem:
+    """Cancel an item; it leaves the completion-rate denominator."""
+    return _move(item=item, by=by, action=Action.CANCEL, reason=reason)
+
+
+def _keep_status(*, item: WorkItem, by: User, action: str, reason: str, fields: dict[str, Any]) -> WorkItem:
+    """Apply an action that changes fields but not the status, with its checks and its record."""
+    item = _lock(item)
+    _check_allowed(item=item, by=by, action=action, reason=reason)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    _save(item, by=by, reason=reason or str(Action(action).label), fields=list(fields))
+    _record(item=item, action=action, by=by, from_status=item.status, reason=reason)
+    return item
+
+
+@transaction.atomic
+def item_publish(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """Make an approved item visible on the public pages (向社会公示)."""
+    return _keep_status(
+        item=item, by=by, action=Action.PUBLISH, reason=note, fields={"is_published": True, "published_at": timezone.now()}
+    )
+
+
+@transaction.atomic
+def item_claim(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """A leader claims the item and leads it (领办)."""
+    return _keep_status(item=item, by=by, action=Action.CLAIM, reason=note, fields={"lead_leader": by})
+
+
+@transaction.atomic
+def item_assign(
+    *, item: WorkItem, by: User, responsible_unit: Unit, responsible_person: User | None = None, letter: str = ""
+) -> WorkItem:
+    """Hand the item to a unit below the assigner by an assignment letter (交办)."""
+    _check_in_reach(by=by, unit=responsible_unit, field="responsible_unit")
+    if responsible_person is not None and responsible_person.unit_id != responsible_unit.pk:
+        raise ServiceError(_("The responsible person must belong to the responsible unit."), field="responsible_person")
+    reason = _("Assigned to %(unit)s") % {"unit": responsible_unit.name}
+    if letter:
+        reason = f"{reason} ({letter})"
+    return _keep_status(
+        item=item,
+        by=by,
+        action=Action.ASSIGN,
+        reason=reason,
+        fields={
+            "responsible_unit": responsible_unit,
+            "responsible_person": responsible_person,
+            "assignment_letter": letter,
+        },
+    )
+
+
+@transaction.atomic
+def item_post_progress(
+    *, item: WorkItem, by: User, note: str, percent: int, files: Sequence[UploadedFile] = ()
+) -> ProgressUpdate:
+    """Record how far the item has got, with optional evidence files."""
+    item = _lock(item)
+    _check_allowed(item=item, by=by, action=Action.POST_PROGRESS)
+    if not note.strip():
+        raise ServiceError(_("Please describe the progress."), field="note")
+    if not 0 <= percent <= 100:
+        raise ServiceError(_("Progress must be between 0 and 100."), field="percent")
+    if percent < item.progress_percent:
+        raise ServiceError(
+            _("Progress cannot go below the current %(percent)s%%.") % {"percent": item.progress_percent},
+            field="percent",
+        )
+    if len(files) > settings.EVIDENCE_MAX_FILES:
+        raise ServiceError(
+            _("At most %(count)s files can be attached at once.") % {"count": settings.EVIDENCE_MAX_FILES},
+            field="files",
+        )
+    checked: list[tuple[UploadedFile, str]] = []
+    for upload in files:
+        try:
+            checked.append((upload, evidence_content_type(upload)))
+        except EvidenceFileError as error:
+            raise ServiceError(str(error), field="files") from error
+    update = ProgressUpdate.objects.create(item=item, by=by, note=note.strip(), percent=percent)
+    for upload, content_type in checked:
+        Evidence.objects.create(
+            update=update, file=upload, original_name=upload.name, size=upload.size, content_type=content_type
+        )
+    item.progress_percent = percent
+    _save(item, by=by, reason=note.strip()[:100], fields=["progress_percent"])
+    _record(item=item, action=Action.POST_PROGRESS, by=by, from_status=item.status, reason=f"{percent}% {note.strip()}")
+    return update
+
+
+TRANSITION_SERVICES = {
+    Action.SUBMIT: item_submit,
+    Action.APPROVE: item_approve,
+    Action.START: item_start,
+    Action.COMPLETE: item_complete,
+    Action.CLOSE: item_close,
+    Action.RETURN: item_return,
+    Action.SUSPEND: item_suspend,
+    Action.CANCEL: item_cancel,
+    Action.PUBLISH: item_publish,
+    Action.CLAIM: item_claim,
+}
+
+
+def item_apply_action(*, item: WorkItem, by: User, action: str, reason: str = "") -> WorkItem:
+    """Run one of the simple lifecycle actions by name (pages and API buttons)."""
+    service = TRANSITION_SERVICES.get(action)
+    if service is None:
+        raise ServiceError(_("Unknown action."))
+    if action in ACTIONS_NEEDING_REASON:
+        return service(item=item, by=by, reason=reason)
+    return service(item=item, by=by, note=reason)

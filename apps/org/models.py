@@ -1,0 +1,88 @@
+"""The tree of units (单位/组织) every item and person hangs on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+# Each unit's path is its parent's path plus its own id, zero-padded to a fixed width and ended by
+# a separator, so "every unit under X" is a single range scan on an ordinary B-tree index:
+# path >= X.path AND path < X.path + PATH_END. PATH_END sorts after every digit and separator.
+PATH_SEGMENT_WIDTH = 8
+PATH_SEPARATOR = "/"
+PATH_END = "~"
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    """Rows whose `field` (a unit path) lies in the subtree rooted at `path`."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
+
+
+class UnitLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County / district")
+    TOWNSHIP = "township", _("Township / street")
+    VILLAGE = "village", _("Village / community")
+    DEPARTMENT = "department", _("Department")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    PARTY_ORGANISATION = "party_org", _("Party organisation")
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit: Unit) -> UnitQuerySet:
+        return self.filter(subtree_q(unit.path))
+
+    def visible_to(self, user: User) -> UnitQuerySet:
+        """The units a user may see: their own unit and everything below it."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self.all()
+        if user.unit_id is None:
+            return self.none()
+        return self.filter(subtree_q(user.unit.path))
+
+
+class Unit(models.Model):
+    """A unit of the tree: a place, a department, an enterprise or a party organisation."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Short letters used in item numbers, e.g. WH for 五华区."),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=UnitLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, other: Unit) -> bool:
+        """True when this unit is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
+    def ancestors(self) -> UnitQuerySet:
+        """This unit's ancestors from the root down, itself included."""
+        width = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
+        prefixes = [self.path[:end] for end in range(width, len(self.path) + 1, width)]
+        return Unit.objects.filter(path__in=prefixes).order_by("depth")
