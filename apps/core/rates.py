@@ -13,5 +13,5 @@ def completion_rate(*, completed: int, planned: int) -> Decimal | None:
 
 
 def format_rate(rate: Decimal | None) -> str:
-    """"34.6%" for a rate, "—" where there is none."""
+    """A rate as "34.6%", or "—" where there is none."""
     return NO_RATE if rate is None else f"{rate}%"

@@ -1,2 +1,6 @@
-urlpatterns = []
+from django.urls import path
+
+from apps.dashboards import views
+
 app_name = "dashboards"
+urlpatterns = [path("", views.dashboard, name="dashboard")]

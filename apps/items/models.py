@@ -56,9 +56,7 @@ class Status(models.TextChoices):
 
 
 # Open items can still be worked on, so they can be overdue, suspended or cancelled.
-OPEN_STATUSES = frozenset(
-    {Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED}
-)
+OPEN_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED})
 DONE_STATUSES = frozenset({Status.COMPLETED, Status.CLOSED})
 
 
@@ -88,7 +86,7 @@ class Action(models.TextChoices):
     CLOSE = "close", _("Close (verified)")
     RETURN = "return", _("Return")
     SUSPEND = "suspend", _("Suspend")
-    CANCEL = "cancel", _("Cancel")
+    CANCEL = "cancel", _("Cancel the item")
     CLAIM = "claim", _("Claim")
     ASSIGN = "assign", _("Assign")
 
@@ -154,9 +152,7 @@ class WorkItem(TimeStampedModel):
     sequence = models.PositiveIntegerField(_("sequence"), editable=False)
     kind = models.CharField(_("list kind"), max_length=20, choices=ItemKind.choices)
     owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
-    unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="items"
-    )
+    unit = models.ForeignKey("org.Unit", verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="items")
     owner_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -219,9 +215,7 @@ class WorkItem(TimeStampedModel):
         ordering = ["-year", "-sequence"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "sequence"], name="unique_item_sequence_per_unit_year"),
-            models.CheckConstraint(
-                condition=Q(progress_percent__lte=100), name="item_progress_at_most_100"
-            ),
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="item_progress_at_most_100"),
         ]
         indexes = [
             models.Index(fields=["status", "deadline"], name="item_status_deadline"),

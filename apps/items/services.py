@@ -18,12 +18,11 @@ from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.items.evidence import EvidenceFileError, evidence_content_type
 from apps.items.models import (
     KIND_OF_OWNER_TYPE,
+    PERSON_OWNED_TYPES,
     Action,
     Evidence,
     ItemTransition,
-    PERSON_OWNED_TYPES,
     ProgressUpdate,
-    Status,
     WorkItem,
     today_local,
 )
@@ -86,7 +85,9 @@ def _check_allowed(*, item: WorkItem, by: User, action: str, reason: str = "") -
             _("You are not allowed to “%(action)s” this item.") % {"action": Action(action).label}
         )
     if action in ACTIONS_NEEDING_REASON and not reason.strip():
-        raise ServiceError(_("Please give a reason for “%(action)s”.") % {"action": Action(action).label}, field="reason")
+        raise ServiceError(
+            _("Please give a reason for “%(action)s”.") % {"action": Action(action).label}, field="reason"
+        )
 
 
 def _lock(item: WorkItem) -> WorkItem:
@@ -110,7 +111,9 @@ def _check_in_reach(*, by: User, unit: Unit, field: str) -> None:
         raise ServicePermissionError(_("“%(unit)s” is not your unit or a unit below it.") % {"unit": unit}, field=field)
 
 
-def item_create(*, by: User, unit: Unit, kind: str, owner_type: str, year: int | None = None, **fields: Any) -> WorkItem:
+def item_create(
+    *, by: User, unit: Unit, kind: str, owner_type: str, year: int | None = None, **fields: Any
+) -> WorkItem:
     """Log a new item as a draft in `unit`, numbered per unit and year."""
     _check_in_reach(by=by, unit=unit, field="unit")
     if fields.get("responsible_unit"):
@@ -119,7 +122,8 @@ def item_create(*, by: User, unit: Unit, kind: str, owner_type: str, year: int |
         raise ServiceError(_("This owner type does not keep this list kind."), field="owner_type")
     if owner_type in PERSON_OWNED_TYPES and not fields.get("owner_person"):
         fields["owner_person"] = by
-    fields.setdefault("responsible_unit", unit)
+    if not fields.get("responsible_unit"):
+        fields["responsible_unit"] = unit
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -254,7 +258,11 @@ def _keep_status(*, item: WorkItem, by: User, action: str, reason: str, fields: 
 def item_publish(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
     """Make an approved item visible on the public pages (向社会公示)."""
     return _keep_status(
-        item=item, by=by, action=Action.PUBLISH, reason=note, fields={"is_published": True, "published_at": timezone.now()}
+        item=item,
+        by=by,
+        action=Action.PUBLISH,
+        reason=note,
+        fields={"is_published": True, "published_at": timezone.now()},
     )
 
 

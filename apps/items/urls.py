@@ -1,2 +1,16 @@
-urlpatterns = []
+from django.urls import path
+
+from apps.items import views
+
 app_name = "items"
+urlpatterns = [
+    path("", views.item_list_view, name="list"),
+    path("mine/", views.my_items_view, name="mine"),
+    path("new/", views.item_create_view, name="create"),
+    path("<int:pk>/", views.item_detail_view, name="detail"),
+    path("<int:pk>/edit/", views.item_edit_view, name="edit"),
+    path("<int:pk>/progress/", views.item_progress_view, name="progress"),
+    path("<int:pk>/assign/", views.item_assign_view, name="assign"),
+    path("<int:pk>/<slug:action>/", views.item_action_view, name="action"),
+    path("evidence/<int:pk>/", views.evidence_download_view, name="evidence"),
+]

@@ -16,7 +16,12 @@ def unit_create(*, name: str, code: str, level: str, parent: Unit | None = None)
     """Create a unit under `parent` (or a root) with its path set."""
     # The path needs the row's id, so the row is written once with a placeholder unique to it.
     unit = Unit.objects.create(
-        name=name, code=code, level=level, parent=parent, path=f"pending:{code}", depth=parent.depth + 1 if parent else 0
+        name=name,
+        code=code,
+        level=level,
+        parent=parent,
+        path=f"pending:{code}",
+        depth=parent.depth + 1 if parent else 0,
     )
     unit.path = unit_path(unit_id=unit.pk, parent=parent)
     unit.save(update_fields=["path"])

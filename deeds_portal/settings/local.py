@@ -1,6 +1,6 @@
 """Developer machine: the embedded default with debugging on."""
 
-from deeds_portal.settings.base import *  # noqa: F403
+from deeds_portal.settings.base import *
 from deeds_portal.settings.base import env_bool
 
 DEBUG = env_bool("DEBUG", True)

@@ -2,10 +2,12 @@
 
 import os
 
-from deeds_portal.settings.base import *  # noqa: F403
+from deeds_portal.settings.base import *
 
 if not os.environ.get("SECRET_KEY"):
     raise RuntimeError("SECRET_KEY must be set in production")
+STATIC_ROOT = os.environ.get("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
+WHITENOISE_USE_FINDERS = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 STORAGES = {

@@ -3,7 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from deeds_portal.settings.base import *  # noqa: F403
+from deeds_portal.settings.base import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="deeds-media-"))

@@ -1,0 +1,114 @@
+"""Forms of the item pages; they validate input and hand it to the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.items.evidence import ALLOWED_EVIDENCE_TYPES
+from apps.items.models import KIND_OF_OWNER_TYPE, PERSON_OWNED_TYPES, ItemKind, OwnerType, WorkItem
+from apps.items.services import EDITABLE_FIELDS
+from apps.org.models import Unit
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WorkItemForm(forms.ModelForm):
+    """Create or edit an item; the kind comes from the page, never from a free choice."""
+
+    class Meta:
+        model = WorkItem
+        fields = ["owner_type", "unit", *EDITABLE_FIELDS]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "deadline": DATE_INPUT,
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "requirements": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user: User, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        units = Unit.objects.visible_to(user)
+        people = User.objects.filter(unit__in=units, is_active=True).select_related("unit").order_by("unit__path")
+        owner_types = [(value, label) for value, label in OwnerType.choices if KIND_OF_OWNER_TYPE[value] == kind]
+        self.fields["owner_type"].choices = owner_types
+        self.fields["unit"].queryset = units
+        self.fields["responsible_unit"].queryset = units
+        self.fields["responsible_unit"].required = False
+        for name in ("owner_person", "responsible_person"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = lambda person: f"{person} · {person.unit}"
+        if self.instance.pk:
+            # The owning unit and owner type are fixed once an item exists; its number depends on them.
+            del self.fields["owner_type"]
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].initial = user.unit_id
+            if kind == ItemKind.SERVICE_LIST:
+                self.fields["owner_person"].initial = user.pk
+        if kind == ItemKind.LIVELIHOOD_PLAN:
+            del self.fields["owner_person"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        owner_type = data.get("owner_type", self.instance.owner_type if self.instance.pk else None)
+        if owner_type in PERSON_OWNED_TYPES and "owner_person" in self.fields and not data.get("owner_person"):
+            self.add_error("owner_person", _("A service-list item needs the person whose list it is."))
+        return data
+
+    def _post_clean(self) -> None:
+        # Model invariants are checked by the services (item_create / item_update), which see every field.
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
+
+
+class ActionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason or note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(ALLOWED_EVIDENCE_TYPES)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class ProgressForm(forms.Form):
+    note = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 3}))
+    percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    files = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=format_lazy(
+            _("Photos, PDF or office documents, up to {size} MB each."),
+            size=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        ),
+    )
+
+
+class AssignForm(forms.Form):
+    responsible_unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=Unit.objects.none())
+    responsible_person = forms.ModelChoiceField(
+        label=_("Responsible person"), queryset=User.objects.none(), required=False
+    )
+    letter = forms.CharField(label=_("Assignment letter number"), max_length=100, required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.visible_to(user)
+        self.fields["responsible_unit"].queryset = units
+        self.fields["responsible_person"].queryset = User.objects.filter(unit__in=units, is_active=True)

@@ -1,0 +1,196 @@
+"""Item pages: lists, detail with timeline, create/edit forms, lifecycle buttons, progress and evidence."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.exceptions import ServiceError
+from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
+from apps.items.models import Action, Evidence, ItemKind
+from apps.items.rules import allowed_actions, user_can_edit_item, user_can_see_item
+from apps.items.selectors import item_filterset, item_get
+from apps.items.services import (
+    item_apply_action,
+    item_assign,
+    item_create,
+    item_post_progress,
+    item_update,
+)
+
+
+def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
+    filterset = item_filterset(user=request.user, data=request.GET, mine=mine)
+    page = Paginator(filterset.qs, settings.ITEMS_PAGE_SIZE)
+    page_obj = page.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "items/list.html",
+        {"filterset": filterset, "page_obj": page_obj, "mine": mine, "query": query.urlencode()},
+    )
+
+
+@login_required
+def item_list_view(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, mine=False)
+
+
+@login_required
+def my_items_view(request: HttpRequest) -> HttpResponse:
+    return _list_page(request, mine=True)
+
+
+@login_required
+def item_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = item_get(user=request.user, pk=pk)
+    actions = allowed_actions(request.user, item)
+    return render(
+        request,
+        "items/detail.html",
+        {
+            "item": item,
+            "actions": [Action(action) for action in actions if action not in {Action.POST_PROGRESS, Action.ASSIGN}],
+            "can_post_progress": Action.POST_PROGRESS in actions,
+            "can_assign": Action.ASSIGN in actions,
+            "can_edit": user_can_edit_item(request.user, item),
+            "transitions": item.transitions.select_related("by"),
+            "updates": item.progress_updates.select_related("by").prefetch_related("evidence"),
+            "history": item.history.select_related("history_user")[:50],
+            "action_form": ActionForm(),
+            "progress_form": ProgressForm(initial={"percent": item.progress_percent}),
+            "assign_form": AssignForm(user=request.user) if Action.ASSIGN in actions else None,
+        },
+    )
+
+
+def _kind_from(request: HttpRequest) -> str:
+    kind = request.GET.get("kind", ItemKind.LIVELIHOOD_PLAN)
+    if kind not in ItemKind.values:
+        raise Http404
+    return kind
+
+
+@login_required
+def item_create_view(request: HttpRequest) -> HttpResponse:
+    kind = _kind_from(request)
+    form = WorkItemForm(request.POST or None, user=request.user, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = item_create(
+                by=request.user,
+                unit=form.cleaned_data["unit"],
+                kind=kind,
+                owner_type=form.cleaned_data["owner_type"],
+                **form.service_fields(),
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Item %(number)s was saved as a draft.") % {"number": item.number})
+            return redirect("items:detail", pk=item.pk)
+    return render(request, "items/form.html", {"form": form, "kind": ItemKind(kind), "item": None})
+
+
+@login_required
+def item_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = item_get(user=request.user, pk=pk)
+    if not user_can_edit_item(request.user, item):
+        messages.error(request, _("You cannot edit this item in its current state."))
+        return redirect("items:detail", pk=item.pk)
+    form = WorkItemForm(request.POST or None, instance=item, user=request.user, kind=item.kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item_update(item=item, by=request.user, **form.service_fields())
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("items:detail", pk=item.pk)
+    return render(request, "items/form.html", {"form": form, "kind": ItemKind(item.kind), "item": item})
+
+
+@login_required
+@require_POST
+def item_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    item = item_get(user=request.user, pk=pk)
+    form = ActionForm(request.POST)
+    form.is_valid()
+    try:
+        item = item_apply_action(item=item, by=request.user, action=action, reason=form.cleaned_data.get("reason", ""))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Done: %(action)s. The item is now “%(status)s”.")
+            % {"action": Action(action).label, "status": item.get_status_display()},
+        )
+    return redirect("items:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = item_get(user=request.user, pk=pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, error)
+        return redirect("items:detail", pk=item.pk)
+    try:
+        item_post_progress(
+            item=item,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            percent=form.cleaned_data["percent"],
+            files=form.cleaned_data["files"],
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Progress recorded."))
+    return redirect("items:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = item_get(user=request.user, pk=pk)
+    form = AssignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, error)
+        return redirect("items:detail", pk=item.pk)
+    try:
+        item_assign(
+            item=item,
+            by=request.user,
+            responsible_unit=form.cleaned_data["responsible_unit"],
+            responsible_person=form.cleaned_data["responsible_person"],
+            letter=form.cleaned_data["letter"],
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The item was assigned."))
+    return redirect("items:detail", pk=item.pk)
+
+
+@login_required
+def evidence_download_view(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("update__item__unit", "update__item__responsible_unit"), pk=pk
+    )
+    if not user_can_see_item(request.user, evidence.update.item):
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.original_name)

@@ -1,0 +1,219 @@
+"""The item pages as a user meets them: scoping, forms, buttons, messages."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from apps.items.models import Action, ProgressUpdate, Status, WorkItem, today_local
+from tests.factories import WorkItemFactory
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def item_form(district, **changes) -> dict:
+    from apps.items.models import Category
+
+    data = {
+        "owner_type": "leadership_team",
+        "unit": district.pk,
+        "title": "新建社区养老食堂",
+        "category": Category.objects.get(code="elderly_care").pk,
+        "deadline": "2030-06-30",
+        "source": "citizen_request",
+    }
+    data.update(changes)
+    return data
+
+
+def test_item_pages_outsider_cannot_read_or_write_another_district(client, outsider, make_item):
+    # given: an item of 五华区 in progress, and a user of the sibling district with every role
+    item = make_item(Status.IN_PROGRESS)
+    client.force_login(outsider)
+
+    # when / then: it is in no list, and its pages do not exist for them
+    assert item.number not in client.get(reverse("items:list")).content.decode()
+    assert client.get(reverse("items:detail", args=[item.pk])).status_code == 404
+    assert client.get(reverse("items:edit", args=[item.pk])).status_code == 404
+    assert client.post(reverse("items:action", args=[item.pk, "complete"])).status_code == 404
+    assert client.post(reverse("items:progress", args=[item.pk]), {"note": "x", "percent": 90}).status_code == 404
+    item.refresh_from_db()
+    assert item.status == Status.IN_PROGRESS
+    assert item.progress_percent == 0
+
+
+def test_item_list_leader_above_sees_items_of_the_subtree(client, leader, make_item, township, owner):
+    district_item = make_item(Status.SUBMITTED)
+    township_item = WorkItemFactory(unit=township, by=owner)
+    client.force_login(leader)
+
+    page = client.get(reverse("items:list")).content.decode()
+
+    assert district_item.number in page
+    assert township_item.number in page
+
+
+def test_item_list_filters_by_unit_subtree_stage_and_overdue(client, leader, make_item, township, owner, district):
+    # given: a done item in the district, an overdue draft in the township below it
+    done = make_item(Status.COMPLETED)
+    late = WorkItemFactory(unit=township, by=owner, deadline=today_local() - datetime.timedelta(days=3))
+    client.force_login(leader)
+
+    def numbers(**query) -> set[str]:
+        response = client.get(reverse("items:list"), query)
+        return {item.number for item in response.context["page_obj"]}
+
+    assert numbers(unit=township.pk) == {late.number}
+    assert numbers(unit=district.pk) == {done.number, late.number}
+    assert numbers(stage="done") == {done.number}
+    assert numbers(overdue="true") == {late.number}
+    assert numbers(q=late.title) == {late.number}
+
+
+def test_item_create_through_the_form_saves_a_numbered_draft(client, owner, district):
+    client.force_login(owner)
+
+    response = client.post(reverse("items:create") + "?kind=livelihood_plan", item_form(district))
+
+    item = WorkItem.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("items:detail", args=[item.pk])
+    assert item.status == Status.DRAFT
+    assert item.number == f"WH-{today_local().year}-0001"
+    assert item.responsible_unit == district
+    assert item.created_by == owner
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": ""}, "title", "该字段是必填项。"),
+        ({"deadline": "2021-13-45"}, "deadline", "输入一个有效的日期。"),
+        ({"start_date": "2030-07-01", "deadline": "2030-06-30"}, "deadline", "完成时限不能早于开始日期。"),
+        ({"is_key": "on"}, "key_level", "重点事项须注明列入的级别。"),
+        ({"owner_type": "party_member"}, "owner_type", None),
+    ],
+)
+def test_item_create_bad_input_names_the_problem_in_chinese_and_saves_nothing(
+    client, owner, district, changes, field, message
+):
+    client.force_login(owner)
+
+    response = client.post(reverse("items:create") + "?kind=livelihood_plan", item_form(district, **changes))
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors
+    if message:
+        assert message in errors[field]
+    assert WorkItem.objects.count() == 0
+
+
+def test_item_create_for_a_unit_outside_the_subtree_is_refused(client, owner, district, sibling_district):
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("items:create") + "?kind=livelihood_plan", item_form(district, unit=sibling_district.pk)
+    )
+
+    assert "unit" in response.context["form"].errors
+    assert WorkItem.objects.count() == 0
+
+
+def test_item_detail_shows_only_the_allowed_buttons(client, owner, supervisor, make_item):
+    item = make_item(Status.COMPLETED)
+
+    client.force_login(owner)
+    owner_page = client.get(reverse("items:detail", args=[item.pk])).content.decode()
+    client.force_login(supervisor)
+    supervisor_page = client.get(reverse("items:detail", args=[item.pk])).content.decode()
+
+    assert 'value="close"' not in owner_page
+    assert 'value="return"' not in owner_page
+    assert 'value="close"' in supervisor_page
+    assert 'value="return"' in supervisor_page
+    assert 'value="approve"' not in supervisor_page
+
+
+def test_item_action_refused_shows_a_message_and_changes_nothing(client, owner, supervisor, make_item):
+    item = make_item(Status.COMPLETED)
+    client.force_login(supervisor)
+
+    response = client.post(reverse("items:action", args=[item.pk, Action.RETURN]), {"reason": "  "}, follow=True)
+
+    item.refresh_from_db()
+    assert item.status == Status.COMPLETED
+    assert [str(m) for m in response.context["messages"]] == ["请填写“退回”的原因。"]
+
+
+def test_item_action_return_with_reason_is_on_the_timeline(client, supervisor, make_item):
+    item = make_item(Status.COMPLETED)
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse("items:action", args=[item.pk, Action.RETURN]), {"reason": "佐证材料不全"}, follow=True
+    )
+
+    item.refresh_from_db()
+    assert item.status == Status.RETURNED
+    assert "佐证材料不全" in response.content.decode()
+
+
+def test_item_progress_with_a_fake_pdf_is_refused_and_saves_nothing(client, owner, make_item):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = make_item(Status.IN_PROGRESS)
+    client.force_login(owner)
+    good = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
+    fake = SimpleUploadedFile("验收报告.pdf", b"not really a pdf", content_type="application/pdf")
+
+    response = client.post(
+        reverse("items:progress", args=[item.pk]),
+        {"note": "完成一半", "percent": 50, "files": [good, fake]},
+        follow=True,
+    )
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("验收报告.pdf" in m for m in messages)
+    assert ProgressUpdate.objects.count() == 0
+    item.refresh_from_db()
+    assert item.progress_percent == 0
+
+
+def test_item_evidence_is_served_to_the_subtree_only(client, owner, outsider, leader, make_item):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = make_item(Status.IN_PROGRESS)
+    client.force_login(owner)
+    client.post(
+        reverse("items:progress", args=[item.pk]),
+        {"note": "管网铺设完成", "percent": 80, "files": [SimpleUploadedFile("照片.png", PNG)]},
+    )
+    evidence = ProgressUpdate.objects.get().evidence.get()
+    url = reverse("items:evidence", args=[evidence.pk])
+
+    client.force_login(leader)
+    allowed = client.get(url)
+    client.force_login(outsider)
+    refused = client.get(url)
+
+    assert allowed.status_code == 200
+    assert b"".join(allowed.streaming_content) == PNG
+    assert refused.status_code == 404
+
+
+def test_pages_switch_between_chinese_and_english(client, owner):
+    client.force_login(owner)
+
+    chinese = client.get(reverse("items:mine")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(reverse("items:mine")).content.decode()
+    translation.activate("zh-hans")
+
+    assert "我的事项" in chinese
+    assert "My items" in english
+    assert "我的事项" not in english

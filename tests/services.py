@@ -1,0 +1,14 @@
+"""Tests that need a real service skip when it is missing, or fail when REQUIRE_SERVICES=1 (CI)."""
+
+import os
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_missing(why: str) -> None:
+    """Fail under REQUIRE_SERVICES, skip otherwise."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {why}", pytrace=False)
+    pytest.skip(why)
