@@ -12,3 +12,11 @@ def service_missing(why: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {why}", pytrace=False)
     pytest.skip(why)
+
+
+def require_postgres() -> None:
+    """Tests of PostgreSQL behaviour run only when the suite runs there (DATABASE_URL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("needs PostgreSQL: set DATABASE_URL=postgres://…")

@@ -12,7 +12,7 @@ from django.http import Http404
 from apps.accounts.models import User
 from apps.core.rates import completion_rate
 from apps.items.models import DONE_STATUSES, KIND_OF_OWNER_TYPE, OwnerType, Status, WorkItem, overdue_q
-from apps.org.models import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, Unit
+from apps.org.models import PATH_SEGMENT_WIDTH, Unit
 
 # The order leaders read the table in (DOMAIN.md).
 OWNER_TYPE_ORDER = [
@@ -106,7 +106,7 @@ def dashboard_build(*, user: User, unit: Unit, items: QuerySet[WorkItem] | None 
 
     # Each child's subtree shares the first len(child.path) characters of its path, so one GROUP BY
     # over that prefix gives every child's figures; the unit's own items keep the shorter prefix.
-    branch_length = len(unit.path) + PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
+    branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
     by_branch = {
         row["branch"]: _figures(row)
         for row in items.annotate(branch=Substr("unit__path", 1, branch_length))

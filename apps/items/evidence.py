@@ -15,7 +15,7 @@ ALLOWED_EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    ".webp": ("image/webp", (b"RIFF",)),
+    ".webp": ("image/webp", (b"RIFF",)),  # and "WEBP" at offset 8, checked below
     ".pdf": ("application/pdf", (b"%PDF-",)),
     ".doc": ("application/msword", _OLE),
     ".xls": ("application/vnd.ms-excel", _OLE),
@@ -54,7 +54,10 @@ def evidence_content_type(upload: UploadedFile) -> str:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
+    genuine = any(head.startswith(signature) for signature in signatures)
+    if extension == ".webp":
+        genuine = genuine and head[8:12] == b"WEBP"  # RIFF also wraps WAV and AVI
+    if not genuine:
         raise EvidenceFileError(
             _("“%(name)s” does not look like a real %(type)s file.") % {"name": name, "type": extension.lstrip(".")}
         )

@@ -86,6 +86,7 @@ class Action(models.TextChoices):
     CLOSE = "close", _("Close (verified)")
     RETURN = "return", _("Return")
     SUSPEND = "suspend", _("Suspend")
+    RESUME = "resume", _("Resume")
     CANCEL = "cancel", _("Cancel the item")
     CLAIM = "claim", _("Claim")
     ASSIGN = "assign", _("Assign")

@@ -11,13 +11,17 @@ from apps.items.models import OPEN_STATUSES, Action, Status, WorkItem
 STATUS_MOVES: dict[str, tuple[frozenset[str], str]] = {
     Action.SUBMIT: (frozenset({Status.DRAFT}), Status.SUBMITTED),
     Action.APPROVE: (frozenset({Status.SUBMITTED}), Status.APPROVED),
-    Action.START: (frozenset({Status.APPROVED, Status.RETURNED, Status.SUSPENDED}), Status.IN_PROGRESS),
+    Action.START: (frozenset({Status.APPROVED, Status.RETURNED}), Status.IN_PROGRESS),
     Action.COMPLETE: (frozenset({Status.IN_PROGRESS}), Status.COMPLETED),
     Action.CLOSE: (frozenset({Status.COMPLETED}), Status.CLOSED),
     Action.RETURN: (frozenset({Status.COMPLETED}), Status.RETURNED),
     Action.SUSPEND: (OPEN_STATUSES, Status.SUSPENDED),
     Action.CANCEL: (OPEN_STATUSES | {Status.SUSPENDED}, Status.CANCELLED),
 }
+
+# Resuming returns a suspended item to the state it was suspended from, so a suspension can
+# never be a way around submission or approval.
+RESUMABLE_STATUSES = frozenset({Status.SUSPENDED})
 
 # Actions that leave the status as it is, and the states they are allowed in.
 PUBLISHABLE_STATUSES = frozenset(
@@ -34,7 +38,9 @@ ACTIONS_NEEDING_REASON = frozenset({Action.RETURN, Action.SUSPEND, Action.CANCEL
 EDITABLE_STATUSES = OPEN_STATUSES
 
 WORKER_ACTIONS = frozenset({Action.SUBMIT, Action.START, Action.POST_PROGRESS, Action.COMPLETE})
-MANAGER_ACTIONS = frozenset({Action.APPROVE, Action.PUBLISH, Action.ASSIGN, Action.SUSPEND, Action.CANCEL})
+MANAGER_ACTIONS = frozenset(
+    {Action.APPROVE, Action.PUBLISH, Action.ASSIGN, Action.SUSPEND, Action.RESUME, Action.CANCEL}
+)
 SUPERVISOR_ACTIONS = frozenset({Action.CLOSE, Action.RETURN})
 LEADER_ACTIONS = frozenset({Action.CLAIM})
 
@@ -75,14 +81,18 @@ def user_holds_role_for_action(user: User, item: WorkItem, action: str) -> bool:
     return False
 
 
+def statuses_allowing(action: str) -> frozenset[str]:
+    """The states an item may be in for `action` to happen."""
+    if action in STATUS_MOVES:
+        return STATUS_MOVES[action][0]
+    if action == Action.RESUME:
+        return RESUMABLE_STATUSES
+    return STATUS_KEEPING_ACTIONS[action]
+
+
 def state_refusal(item: WorkItem, action: str) -> str | None:
     """Why `action` cannot happen in the item's current state, or None when it can."""
-    if action in STATUS_MOVES:
-        allowed_from, _target = STATUS_MOVES[action]
-        allowed = item.status in allowed_from
-    else:
-        allowed = item.status in STATUS_KEEPING_ACTIONS[action]
-    if not allowed:
+    if item.status not in statuses_allowing(action):
         return _("“%(action)s” is not possible while the item is “%(status)s”.") % {
             "action": Action(action).label,
             "status": item.get_status_display(),

@@ -23,6 +23,7 @@ from apps.items.models import (
     Evidence,
     ItemTransition,
     ProgressUpdate,
+    Status,
     WorkItem,
     today_local,
 )
@@ -228,13 +229,34 @@ def item_close(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
 @transaction.atomic
 def item_return(*, item: WorkItem, by: User, reason: str) -> WorkItem:
     """Send a completed item back to its owners with the reason."""
-    return _move(item=item, by=by, action=Action.RETURN, reason=reason, extra={"completed_on": None})
+    # Completing set the progress to 100%; going back undoes that, to what the owners last reported.
+    last_reported = item.progress_updates.order_by("-at", "-id").values_list("percent", flat=True).first()
+    return _move(
+        item=item,
+        by=by,
+        action=Action.RETURN,
+        reason=reason,
+        extra={"completed_on": None, "progress_percent": last_reported or 0},
+    )
 
 
 @transaction.atomic
 def item_suspend(*, item: WorkItem, by: User, reason: str) -> WorkItem:
     """Pause an open item; it can be started again later."""
     return _move(item=item, by=by, action=Action.SUSPEND, reason=reason)
+
+
+@transaction.atomic
+def item_resume(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """Take a suspended item back to the state it was suspended from."""
+    item = _lock(item)
+    _check_allowed(item=item, by=by, action=Action.RESUME, reason=note)
+    suspension = item.transitions.filter(action=Action.SUSPEND).order_by("-at", "-id").first()
+    from_status = item.status
+    item.status = suspension.from_status if suspension else Status.DRAFT
+    _save(item, by=by, reason=note or str(Action.RESUME.label), fields=["status"])
+    _record(item=item, action=Action.RESUME, by=by, from_status=from_status, reason=note)
+    return item
 
 
 @transaction.atomic
@@ -342,6 +364,7 @@ TRANSITION_SERVICES = {
     Action.CLOSE: item_close,
     Action.RETURN: item_return,
     Action.SUSPEND: item_suspend,
+    Action.RESUME: item_resume,
     Action.CANCEL: item_cancel,
     Action.PUBLISH: item_publish,
     Action.CLAIM: item_claim,

@@ -11,17 +11,22 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-# Each unit's path is its parent's path plus its own id, zero-padded to a fixed width and ended by
-# a separator, so "every unit under X" is a single range scan on an ordinary B-tree index:
-# path >= X.path AND path < X.path + PATH_END. PATH_END sorts after every digit and separator.
+# Each unit's path is its parent's path plus its own id as a fixed-width run of digits, so
+# "every unit under X" is one range scan on an ordinary B-tree index:
+#   X.path <= path < the path of X's next possible sibling.
+# Paths hold digits only, which sort the same under every collation (PostgreSQL's locale
+# collations ignore punctuation, so a separator or an end marker would not be safe there).
 PATH_SEGMENT_WIDTH = 8
-PATH_SEPARATOR = "/"
-PATH_END = "~"
+
+
+def path_upper_bound(path: str) -> str:
+    """The smallest path after every path of the subtree rooted at `path`."""
+    return f"{path[:-PATH_SEGMENT_WIDTH]}{int(path[-PATH_SEGMENT_WIDTH:]) + 1:0{PATH_SEGMENT_WIDTH}d}"
 
 
 def subtree_q(path: str, field: str = "path") -> Q:
     """Rows whose `field` (a unit path) lies in the subtree rooted at `path`."""
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path + PATH_END})
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path_upper_bound(path)})
 
 
 class UnitLevel(models.TextChoices):
@@ -83,6 +88,5 @@ class Unit(models.Model):
 
     def ancestors(self) -> UnitQuerySet:
         """This unit's ancestors from the root down, itself included."""
-        width = PATH_SEGMENT_WIDTH + len(PATH_SEPARATOR)
-        prefixes = [self.path[:end] for end in range(width, len(self.path) + 1, width)]
+        prefixes = [self.path[:end] for end in range(PATH_SEGMENT_WIDTH, len(self.path) + 1, PATH_SEGMENT_WIDTH)]
         return Unit.objects.filter(path__in=prefixes).order_by("depth")

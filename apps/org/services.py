@@ -2,13 +2,13 @@
 
 from django.db import transaction
 
-from apps.org.models import PATH_SEGMENT_WIDTH, PATH_SEPARATOR, Unit
+from apps.org.models import PATH_SEGMENT_WIDTH, Unit
 
 
 def unit_path(*, unit_id: int, parent: Unit | None) -> str:
     """The materialized path of a unit with this id under this parent."""
     prefix = parent.path if parent else ""
-    return f"{prefix}{unit_id:0{PATH_SEGMENT_WIDTH}d}{PATH_SEPARATOR}"
+    return f"{prefix}{unit_id:0{PATH_SEGMENT_WIDTH}d}"
 
 
 @transaction.atomic

@@ -91,7 +91,10 @@ def test_dashboard_reproduces_the_kunming_leadership_figures(leader, city, distr
     dashboard = dashboard_build(user=leader, unit=city)
 
     # then
-    rates = {row.owner_type: (row.figures.planned, row.figures.completed, str(row.figures.rate)) for row in dashboard.owner_type_rows}
+    rates = {
+        row.owner_type: (row.figures.planned, row.figures.completed, str(row.figures.rate))
+        for row in dashboard.owner_type_rows
+    }
     assert rates[OwnerType.LEADERSHIP_TEAM] == (1248, 432, "34.6")
     assert rates[OwnerType.TEAM_MEMBER] == (2410, 902, "37.4")
     assert dashboard.owner_type_rows[2].figures.rate is None

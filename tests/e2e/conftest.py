@@ -41,7 +41,9 @@ def new_page(browser, live_server):
     contexts = []
 
     def open_page(language: str = "zh-hans"):
-        context = browser.new_context(base_url=live_server.url, locale=language, viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=live_server.url, locale=language, viewport={"width": 1280, "height": 900}
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -1,0 +1,179 @@
+"""The fixed cast for permission tests and helpers to put an item in any state through the services.
+
+The tree: 昆明市 (city) > 五华区 (the owner's district) > 华山街道 (a township), and 盘龙区, a sibling district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from apps.accounts.models import Role, User
+from apps.items.models import Action, Status, WorkItem
+from apps.items.services import item_apply_action, item_assign, item_post_progress
+from apps.org.models import Unit, UnitLevel
+from tests.factories import UnitFactory, UserFactory, WorkItemFactory
+
+# The moves that bring a fresh draft to each state, as the people of the cast would make them.
+ROUTE_TO_STATUS: dict[str, list[str]] = {
+    Status.DRAFT: [],
+    Status.SUBMITTED: [Action.SUBMIT],
+    Status.APPROVED: [Action.SUBMIT, Action.APPROVE],
+    Status.IN_PROGRESS: [Action.SUBMIT, Action.APPROVE, Action.START],
+    Status.COMPLETED: [Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE],
+    Status.CLOSED: [Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE, Action.CLOSE],
+    Status.RETURNED: [Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE, Action.RETURN],
+    Status.SUSPENDED: [Action.SUBMIT, Action.APPROVE, Action.START, Action.SUSPEND],
+    Status.CANCELLED: [Action.CANCEL],
+}
+
+# Which member of the cast normally takes each action.
+ACTOR_OF_ACTION: dict[str, str] = {
+    Action.SUBMIT: "owner",
+    Action.START: "owner",
+    Action.POST_PROGRESS: "owner",
+    Action.COMPLETE: "owner",
+    Action.APPROVE: "leader",
+    Action.PUBLISH: "leader",
+    Action.ASSIGN: "leader",
+    Action.SUSPEND: "leader",
+    Action.RESUME: "leader",
+    Action.CANCEL: "leader",
+    Action.CLAIM: "leader",
+    Action.CLOSE: "supervisor",
+    Action.RETURN: "supervisor",
+}
+
+REASON = "群众反映问题未解决"
+
+
+@pytest.fixture
+def city(db: None) -> Unit:
+    return UnitFactory(name="昆明市", code="KM", level=UnitLevel.CITY)
+
+
+@pytest.fixture
+def district(city: Unit) -> Unit:
+    return UnitFactory(name="五华区", code="WH", level=UnitLevel.COUNTY, parent=city)
+
+
+@pytest.fixture
+def sibling_district(city: Unit) -> Unit:
+    return UnitFactory(name="盘龙区", code="PL", level=UnitLevel.COUNTY, parent=city)
+
+
+@pytest.fixture
+def township(district: Unit) -> Unit:
+    return UnitFactory(name="华山街道", code="HS", level=UnitLevel.TOWNSHIP, parent=district)
+
+
+@pytest.fixture
+def owner(district: Unit) -> User:
+    """The official who logs and works the item."""
+    return UserFactory(username="owner", full_name="张敏", unit=district, roles=[Role.OFFICIAL])
+
+
+@pytest.fixture
+def colleague(district: Unit) -> User:
+    """Another official of the owner's unit."""
+    return UserFactory(username="colleague", full_name="李强", unit=district, roles=[Role.OFFICIAL])
+
+
+@pytest.fixture
+def outsider(sibling_district: Unit) -> User:
+    """Holds every role but system administrator, in the sibling district: place alone must refuse them."""
+    roles = [Role.OFFICIAL, Role.UNIT_ADMIN, Role.LEADER, Role.SUPERVISOR, Role.REPORTING_STAFF]
+    return UserFactory(username="outsider", full_name="王芳", unit=sibling_district, roles=roles)
+
+
+@pytest.fixture
+def leader(city: Unit) -> User:
+    """A leader of the city above the owner's district."""
+    return UserFactory(username="leader", full_name="赵书记", unit=city, roles=[Role.LEADER])
+
+
+@pytest.fixture
+def supervisor(city: Unit) -> User:
+    """A supervisor of the city above the owner's district."""
+    return UserFactory(username="supervisor", full_name="刘督查", unit=city, roles=[Role.SUPERVISOR])
+
+
+@pytest.fixture
+def unit_admin(district: Unit) -> User:
+    return UserFactory(username="unit_admin", full_name="陈管理", unit=district, roles=[Role.UNIT_ADMIN])
+
+
+@pytest.fixture
+def system_admin(db: None) -> User:
+    return UserFactory(username="system_admin", full_name="系统管理员", unit=None, roles=[Role.SYSTEM_ADMIN])
+
+
+@pytest.fixture
+def item(owner: User, district: Unit) -> WorkItem:
+    """A draft livelihood-plan item of the owner's district, logged by the owner."""
+    return WorkItemFactory(unit=district, by=owner)
+
+
+@pytest.fixture
+def actor_for(owner: User, leader: User, supervisor: User) -> Callable[[str], User]:
+    """The member of the cast who normally takes an action."""
+    cast = {"owner": owner, "leader": leader, "supervisor": supervisor}
+    return lambda action: cast[ACTOR_OF_ACTION[action]]
+
+
+@pytest.fixture
+def perform() -> Callable[..., Any]:
+    """Run any action through its service with plausible inputs."""
+
+    def run(action: str, *, item: WorkItem, by: User, reason: str = REASON) -> Any:
+        if action == Action.POST_PROGRESS:
+            return item_post_progress(item=item, by=by, note="已完成管网铺设", percent=100)
+        if action == Action.ASSIGN:
+            return item_assign(item=item, by=by, responsible_unit=item.responsible_unit, letter="交办函〔2021〕1号")
+        return item_apply_action(item=item, by=by, action=action, reason=reason)
+
+    return run
+
+
+@pytest.fixture
+def make_item(
+    owner: User, district: Unit, actor_for: Callable[[str], User], perform: Callable[..., Any]
+) -> Callable[..., WorkItem]:
+    """An item of the owner's district brought to `status` through the services."""
+
+    def make(status: str = Status.DRAFT, **fields: Any) -> WorkItem:
+        fields.setdefault("unit", district)
+        fields.setdefault("by", owner)
+        item = WorkItemFactory(**fields)
+        for action in ROUTE_TO_STATUS[status]:
+            perform(action, item=item, by=actor_for(action))
+        item = WorkItem.objects.get(pk=item.pk)
+        assert item.status == status
+        return item
+
+    return make
+
+
+@pytest.fixture
+def item_state() -> Callable[[WorkItem], tuple]:
+    """Everything a refused action must leave untouched, read fresh from the database."""
+
+    def read(item: WorkItem) -> tuple:
+        fresh = WorkItem.objects.get(pk=item.pk)
+        return (
+            fresh.status,
+            fresh.progress_percent,
+            fresh.completed_on,
+            fresh.closed_at,
+            fresh.is_published,
+            fresh.lead_leader_id,
+            fresh.responsible_unit_id,
+            fresh.updated_at,
+            fresh.transitions.count(),
+            fresh.history.count(),
+            fresh.progress_updates.count(),
+        )
+
+    return read

@@ -1,0 +1,518 @@
+"""Lifecycle services: every move, every refusal, numbering, dates, progress and evidence."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import struct
+import zlib
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.utils import translation
+
+from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.items.models import Action, Evidence, ItemTransition, ProgressUpdate, Status, WorkItem
+from apps.items.rules import ACTIONS_NEEDING_REASON, STATUS_MOVES
+from apps.items.services import (
+    item_apply_action,
+    item_assign,
+    item_claim,
+    item_complete,
+    item_post_progress,
+    item_return,
+)
+from tests.conftest import REASON
+from tests.factories import UserFactory, WorkItemFactory
+
+LEGAL_MOVES = [(action, status) for action, (sources, _) in STATUS_MOVES.items() for status in sorted(sources)]
+ILLEGAL_MOVES = [
+    (action, status) for action, (sources, _) in STATUS_MOVES.items() for status in Status if status not in sources
+]
+
+UTC = datetime.UTC
+# 16:30 UTC on 30 June is 00:30 on 1 July in Shanghai; 15:30 UTC is still 23:30 on 30 June there.
+JUST_AFTER_MIDNIGHT_IN_SHANGHAI = datetime.datetime(2021, 6, 30, 16, 30, tzinfo=UTC)
+JUST_BEFORE_MIDNIGHT_IN_SHANGHAI = datetime.datetime(2021, 6, 30, 15, 30, tzinfo=UTC)
+DEADLINE = datetime.date(2021, 6, 30)
+
+
+def assert_in_active_language(message: str, source: str) -> None:
+    """Chinese when a zh-hans translation of `source` is compiled; otherwise at least a message."""
+    assert message
+    if translation.gettext(source) != source:
+        assert re.search(r"[\u4e00-\u9fff]", message), message
+
+
+def png_bytes() -> bytes:
+    """A real 1×1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media_root(settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+# --- status moves ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("action", "from_status"), LEGAL_MOVES, ids=[f"{a}-from-{s}" for a, s in LEGAL_MOVES])
+def test_item_move_legal_changes_status_and_records_who_from_to_why(action, from_status, make_item, actor_for, perform):
+    # given
+    item = make_item(from_status)
+    by = actor_for(action)
+    history_before = item.history.count()
+
+    # when
+    perform(action, item=item, by=by, reason=REASON)
+
+    # then
+    target = STATUS_MOVES[action][1]
+    item.refresh_from_db()
+    assert item.status == target
+    transition = item.transitions.last()
+    assert (transition.action, transition.from_status, transition.to_status) == (action, from_status, target)
+    assert transition.by == by
+    assert transition.reason == REASON
+    assert item.history.count() == history_before + 1
+    history = item.history.first()
+    assert (history.status, history.history_user, history.history_change_reason) == (target, by, REASON)
+
+
+@pytest.mark.parametrize(("action", "from_status"), ILLEGAL_MOVES, ids=[f"{a}-from-{s}" for a, s in ILLEGAL_MOVES])
+def test_item_move_illegal_is_refused_and_changes_nothing(
+    action, from_status, make_item, actor_for, perform, item_state
+):
+    # given
+    item = make_item(from_status)
+    before = item_state(item)
+
+    # when
+    with translation.override("zh-hans"):
+        with pytest.raises(ServiceError) as refused:
+            perform(action, item=item, by=actor_for(action), reason=REASON)
+
+        # then: a state refusal (not a permission one) naming the action and the state, in the active language
+        assert not isinstance(refused.value, ServicePermissionError)
+        assert str(Action(action).label) in refused.value.message
+        assert str(Status(from_status).label) in refused.value.message
+        assert_in_active_language(refused.value.message, "“%(action)s” is not possible while the item is “%(status)s”.")
+    assert item_state(item) == before
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS_NEEDING_REASON))
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_item_move_without_reason_is_refused_and_changes_nothing(action, reason, make_item, actor_for, item_state):
+    # given
+    from_status = Status.COMPLETED if action == Action.RETURN else Status.IN_PROGRESS
+    item = make_item(from_status)
+    before = item_state(item)
+
+    # when
+    with pytest.raises(ServiceError) as refused:
+        item_apply_action(item=item, by=actor_for(action), action=action, reason=reason)
+
+    # then
+    assert refused.value.field == "reason"
+    assert item_state(item) == before
+
+
+def test_item_apply_action_unknown_action_is_refused(item, owner, item_state):
+    # given
+    before = item_state(item)
+
+    # when / then
+    with pytest.raises(ServiceError):
+        item_apply_action(item=item, by=owner, action="teleport")
+    assert item_state(item) == before
+
+
+# --- numbering, dates, counting -------------------------------------------------------------------------------
+
+
+def test_item_create_numbers_per_unit_and_year(owner, district, township):
+    # given
+    officer_below = UserFactory(unit=township)
+
+    # when
+    first = WorkItemFactory(unit=district, by=owner, year=2021)
+    second = WorkItemFactory(unit=district, by=owner, year=2021)
+    other_unit = WorkItemFactory(unit=township, by=officer_below, year=2021)
+    next_year = WorkItemFactory(unit=district, by=owner, year=2022)
+
+    # then
+    assert [first.number, second.number] == ["WH-2021-0001", "WH-2021-0002"]
+    assert other_unit.number == "HS-2021-0001"
+    assert next_year.number == "WH-2022-0001"
+    assert first.status == Status.DRAFT
+    assert first.transitions.get().action == Action.CREATE
+
+
+def test_item_create_outside_own_subtree_is_refused(owner, sibling_district):
+    # when / then
+    with pytest.raises(ServicePermissionError) as refused:
+        WorkItemFactory(unit=sibling_district, by=owner)
+    assert refused.value.field == "unit"
+    assert not WorkItem.objects.exists()
+
+
+def test_item_complete_sets_shanghai_date_and_full_progress(make_item, owner):
+    # given
+    item = make_item(Status.IN_PROGRESS)
+
+    # when
+    with mock.patch("django.utils.timezone.now", return_value=JUST_AFTER_MIDNIGHT_IN_SHANGHAI):
+        item_complete(item=item, by=owner)
+
+    # then
+    item.refresh_from_db()
+    assert item.completed_on == datetime.date(2021, 7, 1)
+    assert item.progress_percent == 100
+
+
+def test_item_return_clears_completed_on(make_item, supervisor):
+    # given
+    item = make_item(Status.COMPLETED)
+    assert item.completed_on is not None
+
+    # when
+    item_return(item=item, by=supervisor, reason="佐证材料不全")
+
+    # then
+    item.refresh_from_db()
+    assert item.status == Status.RETURNED
+    assert item.completed_on is None
+
+
+def test_item_cancel_takes_item_out_of_counted(make_item, leader):
+    # given
+    kept = make_item(Status.IN_PROGRESS)
+    suspended = make_item(Status.SUSPENDED)
+    cancelled = make_item(Status.IN_PROGRESS)
+
+    # when
+    item_apply_action(item=cancelled, by=leader, action=Action.CANCEL, reason="项目已由上级统筹实施")
+
+    # then
+    assert set(WorkItem.objects.counted()) == {kept, suspended}
+
+
+# --- overdue --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED])
+def test_item_overdue_open_item_after_deadline_in_shanghai(status, make_item):
+    # given
+    item = make_item(status, deadline=DEADLINE)
+
+    # when
+    with mock.patch("django.utils.timezone.now", return_value=JUST_BEFORE_MIDNIGHT_IN_SHANGHAI):
+        before_midnight = (item.is_overdue, list(WorkItem.objects.overdue()))
+    with mock.patch("django.utils.timezone.now", return_value=JUST_AFTER_MIDNIGHT_IN_SHANGHAI):
+        after_midnight = (item.is_overdue, list(WorkItem.objects.overdue()), item.days_overdue)
+
+    # then
+    assert before_midnight == (False, [])
+    assert after_midnight == (True, [item], 1)
+
+
+@pytest.mark.parametrize("status", [Status.COMPLETED, Status.CLOSED, Status.CANCELLED, Status.SUSPENDED])
+def test_item_overdue_never_for_finished_or_paused_items(status, make_item):
+    # given
+    item = make_item(status, deadline=DEADLINE)
+
+    # when
+    with mock.patch("django.utils.timezone.now", return_value=datetime.datetime(2022, 1, 1, tzinfo=UTC)):
+        overdue = (item.is_overdue, item.days_overdue, WorkItem.objects.overdue().exists())
+
+    # then
+    assert overdue == (False, 0, False)
+
+
+# --- progress and evidence ------------------------------------------------------------------------------------
+
+
+def test_item_post_progress_records_update_and_moves_percent(make_item, colleague):
+    # given
+    item = make_item(Status.IN_PROGRESS)
+
+    # when
+    update = item_post_progress(item=item, by=colleague, note="  完成主管网铺设 ", percent=60)
+
+    # then
+    item.refresh_from_db()
+    assert (update.item, update.by, update.note, update.percent) == (item, colleague, "完成主管网铺设", 60)
+    assert item.progress_percent == 60
+    transition = item.transitions.last()
+    assert (transition.action, transition.by, transition.to_status) == (Action.POST_PROGRESS, colleague, item.status)
+
+
+@pytest.mark.parametrize("percent", [-1, 101, 30])
+def test_item_post_progress_bad_percent_is_refused(percent, make_item, owner, item_state):
+    # given: already at 50%
+    item = make_item(Status.IN_PROGRESS)
+    item_post_progress(item=item, by=owner, note="过半", percent=50)
+    before = item_state(item)
+
+    # when
+    with pytest.raises(ServiceError) as refused:
+        item_post_progress(item=item, by=owner, note="更新", percent=percent)
+
+    # then
+    assert refused.value.field == "percent"
+    assert item_state(item) == before
+
+
+def test_item_post_progress_empty_note_is_refused(make_item, owner, item_state):
+    item = make_item(Status.IN_PROGRESS)
+    before = item_state(item)
+
+    with pytest.raises(ServiceError) as refused:
+        item_post_progress(item=item, by=owner, note="  ", percent=20)
+
+    assert refused.value.field == "note"
+    assert item_state(item) == before
+
+
+def test_item_post_progress_accepts_real_png_and_pdf(make_item, owner, media_root):
+    # given
+    item = make_item(Status.IN_PROGRESS)
+    photo = SimpleUploadedFile("现场照片.png", png_bytes())
+    letter = SimpleUploadedFile("验收单.PDF", PDF_BYTES)
+
+    # when
+    update = item_post_progress(item=item, by=owner, note="完工验收", percent=90, files=[photo, letter])
+
+    # then
+    evidence = {e.original_name: e for e in update.evidence.all()}
+    assert {name: e.content_type for name, e in evidence.items()} == {
+        "现场照片.png": "image/png",
+        "验收单.PDF": "application/pdf",
+    }
+    assert evidence["现场照片.png"].size == len(png_bytes())
+    assert Path(evidence["验收单.PDF"].file.path).read_bytes() == PDF_BYTES
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("程序.exe", b"MZ\x90\x00"),
+        ("无扩展名", PDF_BYTES),
+        ("假文件.pdf", b"<html>not a pdf</html>"),
+        ("假图片.png", b"\xff\xd8\xff\xe0 a jpeg"),
+        ("空文件.pdf", b""),
+    ],
+)
+def test_item_post_progress_bad_evidence_is_refused_and_saves_nothing(
+    name, content, make_item, owner, media_root, item_state
+):
+    # given
+    item = make_item(Status.IN_PROGRESS)
+    before = item_state(item)
+
+    # when
+    with pytest.raises(ServiceError) as refused:
+        item_post_progress(item=item, by=owner, note="补充材料", percent=40, files=[SimpleUploadedFile(name, content)])
+
+    # then
+    assert refused.value.field == "files"
+    assert name in refused.value.message
+    assert item_state(item) == before
+    assert not Evidence.objects.exists()
+    assert not any(media_root.rglob("*.*"))
+
+
+def test_item_post_progress_too_large_file_is_refused(make_item, owner, media_root, item_state):
+    # given
+    item = make_item(Status.IN_PROGRESS)
+    before = item_state(item)
+    photo = png_bytes()
+
+    # when
+    with override_settings(EVIDENCE_MAX_BYTES=len(photo) - 1), pytest.raises(ServiceError) as refused:
+        item_post_progress(
+            item=item, by=owner, note="现场照片", percent=40, files=[SimpleUploadedFile("大图.png", photo)]
+        )
+
+    # then
+    assert refused.value.field == "files"
+    assert item_state(item) == before
+    assert not Evidence.objects.exists()
+
+
+def test_item_post_progress_one_bad_file_of_several_saves_nothing(make_item, owner, media_root, item_state):
+    # given
+    item = make_item(Status.IN_PROGRESS)
+    before = item_state(item)
+    files = [
+        SimpleUploadedFile("现场照片.png", png_bytes()),
+        SimpleUploadedFile("验收单.pdf", PDF_BYTES),
+        SimpleUploadedFile("伪造.pdf", b"GIF89a pretending"),
+    ]
+
+    # when
+    with pytest.raises(ServiceError) as refused:
+        item_post_progress(item=item, by=owner, note="完工", percent=100, files=files)
+
+    # then
+    assert "伪造.pdf" in refused.value.message
+    assert item_state(item) == before
+    assert not ProgressUpdate.objects.exists()
+    assert not Evidence.objects.exists()
+    assert not any(media_root.rglob("*.*"))
+
+
+# --- claim and assign -----------------------------------------------------------------------------------------
+
+
+def test_item_claim_by_leader_sets_lead_leader_and_refuses_second_claim(make_item, leader, city, item_state):
+    # given
+    item = make_item(Status.APPROVED)
+    other_leader = UserFactory(unit=city, roles=["leader"])
+
+    # when
+    item_claim(item=item, by=leader)
+
+    # then
+    item.refresh_from_db()
+    assert item.lead_leader == leader
+    assert item.transitions.last().action == Action.CLAIM
+    before = item_state(item)
+    with pytest.raises(ServiceError):
+        item_claim(item=item, by=other_leader)
+    with pytest.raises(ServiceError):
+        item_claim(item=item, by=leader)
+    assert item_state(item) == before
+
+
+def test_item_assign_within_subtree_hands_item_down(make_item, leader, township):
+    # given
+    item = make_item(Status.APPROVED)
+    person = UserFactory(unit=township)
+
+    # when
+    item_assign(item=item, by=leader, responsible_unit=township, responsible_person=person, letter="交办函〔2021〕7号")
+
+    # then
+    item.refresh_from_db()
+    assert (item.responsible_unit, item.responsible_person, item.assignment_letter) == (
+        township,
+        person,
+        "交办函〔2021〕7号",
+    )
+    transition = item.transitions.last()
+    assert transition.action == Action.ASSIGN
+    assert "交办函〔2021〕7号" in transition.reason
+
+
+def test_item_assign_outside_assigners_subtree_is_refused(make_item, unit_admin, sibling_district, item_state):
+    # given: the district's administrator tries to hand an item to the sibling district
+    item = make_item(Status.APPROVED)
+    before = item_state(item)
+
+    # when
+    with pytest.raises(ServicePermissionError) as refused:
+        item_assign(item=item, by=unit_admin, responsible_unit=sibling_district)
+
+    # then
+    assert refused.value.field == "responsible_unit"
+    assert item_state(item) == before
+
+
+def test_item_assign_person_outside_responsible_unit_is_refused(make_item, leader, township, colleague, item_state):
+    item = make_item(Status.APPROVED)
+    before = item_state(item)
+
+    with pytest.raises(ServiceError) as refused:
+        item_assign(item=item, by=leader, responsible_unit=township, responsible_person=colleague)
+
+    assert refused.value.field == "responsible_person"
+    assert item_state(item) == before
+
+
+def test_item_lifecycle_records_each_step_in_order(make_item):
+    # given / when: a full happy path
+    item = make_item(Status.CLOSED)
+
+    # then: one row per step, in order, chained from → to
+    rows = list(ItemTransition.objects.filter(item=item).values_list("action", "from_status", "to_status"))
+    assert rows == [
+        (Action.CREATE, "", Status.DRAFT),
+        (Action.SUBMIT, Status.DRAFT, Status.SUBMITTED),
+        (Action.APPROVE, Status.SUBMITTED, Status.APPROVED),
+        (Action.START, Status.APPROVED, Status.IN_PROGRESS),
+        (Action.COMPLETE, Status.IN_PROGRESS, Status.COMPLETED),
+        (Action.CLOSE, Status.COMPLETED, Status.CLOSED),
+    ]
+    assert item.closed_at is not None
+
+
+@pytest.mark.parametrize("suspended_from", [Status.DRAFT, Status.APPROVED, Status.IN_PROGRESS])
+def test_item_resume_goes_back_to_the_state_it_was_suspended_from(suspended_from, make_item, leader, owner):
+    # given: an item suspended from some state
+    item = make_item(suspended_from)
+    item_apply_action(item=item, by=leader, action=Action.SUSPEND, reason="汛期暂停施工")
+
+    # when
+    item = item_apply_action(item=item, by=leader, action=Action.RESUME)
+
+    # then: a draft stays a draft, so suspending never skips submission or approval
+    assert item.status == suspended_from
+    last = item.transitions.last()
+    assert (last.action, last.from_status, last.to_status) == (Action.RESUME, Status.SUSPENDED, suspended_from)
+
+
+def test_item_resume_is_refused_for_the_outsider(make_item, leader, outsider, item_state):
+    item = make_item(Status.SUSPENDED)
+    before = item_state(item)
+
+    with pytest.raises(ServicePermissionError):
+        item_apply_action(item=item, by=outsider, action=Action.RESUME)
+
+    assert item_state(item) == before
+
+
+def test_item_return_takes_progress_back_to_the_last_reported_figure(make_item, owner, supervisor):
+    # given: progress reported at 70%, then completed (which sets 100%)
+    item = make_item(Status.IN_PROGRESS)
+    item_post_progress(item=item, by=owner, note="主体完工", percent=70)
+    item = item_apply_action(item=item, by=owner, action=Action.COMPLETE)
+    assert item.progress_percent == 100
+
+    # when
+    item = item_apply_action(item=item, by=supervisor, action=Action.RETURN, reason="未通水")
+
+    # then: the owners can report again from 70%
+    assert item.progress_percent == 70
+    item = item_apply_action(item=item, by=owner, action=Action.START)
+    item_post_progress(item=item, by=owner, note="补齐通水", percent=90)
+
+
+def test_item_post_progress_refuses_a_riff_file_that_is_not_webp(make_item, owner, media_root, item_state):
+    item = make_item(Status.IN_PROGRESS)
+    before = item_state(item)
+    wav = SimpleUploadedFile("录音.webp", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32)
+
+    with pytest.raises(ServiceError) as error:
+        item_post_progress(item=item, by=owner, note="现场录音", percent=50, files=[wav])
+
+    assert "录音.webp" in error.value.message
+    assert item_state(item) == before
