@@ -8,7 +8,7 @@ PORT ?= 8000
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test lint format messages system-deps demo
+.PHONY: setup run test lint format messages system-deps demo vendor-echarts
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+ECHARTS_VERSION ?= 6.1.0
+# Refresh the vendored ECharts from its npm package (the portal never loads it from a CDN).
+vendor-echarts:
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack -q echarts@$(ECHARTS_VERSION) >/dev/null && tar xzf echarts-$(ECHARTS_VERSION).tgz && \
+	cp package/dist/echarts.min.js package/LICENSE $(CURDIR)/static/vendor/echarts/ && \
+	echo "echarts $(ECHARTS_VERSION) (npm package, dist/echarts.min.js)" > $(CURDIR)/static/vendor/echarts/VERSION
