@@ -8,7 +8,7 @@ PORT ?= 8000
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test lint format messages system-deps demo vendor-echarts
+.PHONY: setup run test lint format messages system-deps demo vendor-echarts worker beat
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,13 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed messages
 
 # Debian packages the portal and its tests use: the Chromium the browser tests drive,
-# gettext for translations and a CJK font for screenshots and PDF reports.
+# gettext for translations, a CJK font for screenshots, and the TrueType Chinese font PDF reports embed.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -41,6 +42,15 @@ demo: setup
 run: system-deps demo
 	@echo "Serving the portal at http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# A real Celery worker and beat against CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and DATABASE_URL.
+worker: setup
+	@[ -n "$$CELERY_BROKER_URL" ] || { echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0"; exit 2; }
+	$(VENV)/bin/celery -A deeds_portal worker -l info
+
+beat: setup
+	@[ -n "$$CELERY_BROKER_URL" ] || { echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0"; exit 2; }
+	$(VENV)/bin/celery -A deeds_portal beat -l info -s var/celerybeat-schedule
 
 test: system-deps setup
 	$(VENV)/bin/pytest

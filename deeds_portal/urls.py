@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("items/", include("apps.items.urls")),
     path("dashboard/", include("apps.dashboards.urls")),
+    path("reports/", include("apps.reports.urls")),
 ]

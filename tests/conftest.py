@@ -6,6 +6,7 @@ The tree: 昆明市 (city) > 五华区 (the owner's district) > 华山街道 (a 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,6 +48,13 @@ ACTOR_OF_ACTION: dict[str, str] = {
 }
 
 REASON = "群众反映问题未解决"
+
+
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """A media folder of the test's own, so stored files never leak between tests."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 @pytest.fixture

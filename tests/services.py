@@ -20,3 +20,16 @@ def require_postgres() -> None:
 
     if connection.vendor != "postgresql":
         service_missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def require_redis(database: int = 15) -> str:
+    """A Redis URL of the tests' own database number, emptied; missing Redis skips or fails."""
+    import redis
+
+    url = f"{os.environ.get('TEST_REDIS_URL', 'redis://127.0.0.1:6379')}/{database}"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.flushdb()
+    except redis.exceptions.ConnectionError as error:
+        service_missing(f"needs Redis at {url}: {error}")
+    return url

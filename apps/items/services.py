@@ -64,7 +64,13 @@ def _raise_validation(error: ValidationError) -> None:
 
 def _record(*, item: WorkItem, action: str, by: User, from_status: str, reason: str = "") -> ItemTransition:
     return ItemTransition.objects.create(
-        item=item, action=action, from_status=from_status, to_status=item.status, by=by, reason=reason
+        item=item,
+        action=action,
+        from_status=from_status,
+        to_status=item.status,
+        by=by,
+        reason=reason,
+        at=timezone.now(),
     )
 
 
@@ -345,7 +351,7 @@ def item_post_progress(
             checked.append((upload, evidence_content_type(upload)))
         except EvidenceFileError as error:
             raise ServiceError(str(error), field="files") from error
-    update = ProgressUpdate.objects.create(item=item, by=by, note=note.strip(), percent=percent)
+    update = ProgressUpdate.objects.create(item=item, by=by, note=note.strip(), percent=percent, at=timezone.now())
     for upload, content_type in checked:
         Evidence.objects.create(
             update=update, file=upload, original_name=upload.name, size=upload.size, content_type=content_type

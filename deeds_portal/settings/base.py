@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "apps.org",
     "apps.items",
     "apps.dashboards",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -122,10 +124,37 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
-CELERY_TASK_EAGER_PROPAGATES = True
+# An eager task fails as a worker task would: recorded (on the report), not raised into the request.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Eager tasks run in a thread of the web process, so a long report does not hold up the request.
+EAGER_TASKS_IN_BACKGROUND = env_bool("EAGER_TASKS_IN_BACKGROUND", True)
+# The reporting cycle lives in code (Asia/Shanghai): weekly on Mondays, half-monthly on the 1st and
+# 16th, monthly on the 1st, each shortly after midnight for the period that has just ended.
+CELERY_BEAT_SCHEDULE = {
+    "weekly-reports": {
+        "task": "apps.reports.tasks.reports_schedule_task",
+        "schedule": crontab(minute=10, hour=1, day_of_week="mon"),
+        "args": ["weekly"],
+    },
+    "half-monthly-reports": {
+        "task": "apps.reports.tasks.reports_schedule_task",
+        "schedule": crontab(minute=20, hour=1, day_of_month="1,16"),
+        "args": ["half_monthly"],
+    },
+    "monthly-reports": {
+        "task": "apps.reports.tasks.reports_schedule_task",
+        "schedule": crontab(minute=30, hour=1, day_of_month="1"),
+        "args": ["monthly"],
+    },
+}
+
+# Reports: how long a worker may hold one before another may take it over, and the PDF's Chinese font.
+REPORT_LEASE_SECONDS = int(os.environ.get("REPORT_LEASE_SECONDS", "600"))
+REPORT_PDF_FONT = os.environ.get("REPORT_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

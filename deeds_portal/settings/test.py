@@ -1,11 +1,15 @@
 """Test runs: fast hashers and media in a throw-away folder."""
 
+import os
 import tempfile
 from pathlib import Path
 
 from deeds_portal.settings.base import *
+from deeds_portal.settings.base import env_bool
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="deeds-media-"))
-CELERY_TASK_ALWAYS_EAGER = True
+# A worker process started by a test shares the test's media folder through MEDIA_ROOT.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="deeds-media-"))
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+EAGER_TASKS_IN_BACKGROUND = False
 DEBUG = False

@@ -65,12 +65,6 @@ def png_bytes() -> bytes:
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def media_root(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 # --- status moves ---------------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 
 from apps.core.rates import format_rate
 
@@ -31,3 +32,13 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def change_arrow(value: object) -> str:
+    """A change such as "+3" or "-1.2" with an arrow; anything else as it is."""
+    text = str(value)
+    if len(text) > 1 and text[0] in "+-" and text[1:].replace(".", "", 1).isdigit():
+        arrow_class, arrow = ("up", "▲") if text[0] == "+" else ("down", "▼")
+        return format_html('<span class="change {}">{} {}</span>', arrow_class, arrow, text)
+    return text

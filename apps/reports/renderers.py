@@ -1,0 +1,337 @@
+"""A report's tables and their XLSX, CSV and PDF files, all drawn from the frozen snapshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from apps.items.models import ItemKind, KeyLevel, OwnerType, Status
+from apps.reports.periods import ReportKind
+
+REPORT_LANGUAGE = "zh-hans"  # files are filed by offices in Chinese whatever the reader's language
+
+
+@dataclass
+class ReportTable:
+    """One table of a report: a title, column headers, rows; `percent_columns` hold rates (34.6 = 34.6%)."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    percent_columns: set[int] = field(default_factory=set)
+    note: str = ""
+
+
+def _rate(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _signed(value: int | str | None) -> str:
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    return f"+{value}" if number > 0 else str(value)
+
+
+def _figure_cells(row: dict[str, Any], with_change: bool) -> list[Any]:
+    cells = [row["planned"], row["completed"], _rate(row["rate"]), row["overdue"]]
+    if with_change:
+        change = row.get("change") or {}
+        cells += [
+            _signed(change.get("planned")),
+            _signed(change.get("completed")),
+            _signed(change.get("rate")),
+            _signed(change.get("overdue")),
+        ]
+    return cells
+
+
+def report_title(data: dict[str, Any]) -> str:
+    return _("%(unit)s %(kind)s (%(start)s to %(end)s)") % {
+        "unit": data["unit"]["name"],
+        "kind": ReportKind(data["kind"]).label,
+        "start": data["period"]["start"],
+        "end": data["period"]["end"],
+    }
+
+
+def report_tables(data: dict[str, Any]) -> list[ReportTable]:
+    """The tables every rendering of the report shows, in order, with headers in the active language."""
+    change_headers = [_("Planned change"), _("Completed change"), _("Rate change (points)"), _("Overdue change")]
+    figure_headers = [_("Planned"), _("Completed"), _("Completion rate"), _("Overdue")]
+    summary = ReportTable(
+        title=_("Completion by list kind and owner type"),
+        headers=[_("Owner type"), _("List kind"), *figure_headers, *change_headers],
+        rows=[
+            [str(OwnerType(row["owner_type"]).label), str(ItemKind(row["kind"]).label), *_figure_cells(row, True)]
+            for row in data["owner_types"]
+        ]
+        + [[_("Total"), "", *_figure_cells(data["total"], True)]],
+        percent_columns={4},
+        note="" if data["has_previous"] else _("There is no previous report of this kind to compare with."),
+    )
+    unit_rows = [[row["name"], *_figure_cells(row, True)] for row in data["children"]]
+    if data.get("own"):
+        unit_rows.insert(
+            0,
+            [_("%(unit)s itself") % {"unit": data["unit"]["name"]}, *_figure_cells(data["own"], False), "", "", "", ""],
+        )
+    by_unit = ReportTable(
+        title=_("Completion by unit"),
+        headers=[_("Unit"), *figure_headers, *change_headers],
+        rows=unit_rows,
+        percent_columns={3},
+    )
+
+    def item_table(title: str, key: str, columns: list[tuple[str, str]]) -> ReportTable:
+        count = data[f"{key}_count"]
+        rows = [[_cell(row, name) for _header, name in columns] for row in data[f"{key}_items"]]
+        note = ""
+        if count > len(rows):
+            note = _("%(shown)s of %(count)s items are listed.") % {"shown": len(rows), "count": count}
+        return ReportTable(
+            title=f"{title} ({count})", headers=[header for header, _name in columns], rows=rows, note=note
+        )
+
+    number, title, unit, responsible = (
+        (_("Number"), "number"),
+        (_("Item"), "title"),
+        (_("Owning unit"), "unit"),
+        (_("Responsible unit"), "responsible_unit"),
+    )
+    return [
+        summary,
+        by_unit,
+        item_table(
+            _("Completed in the period"),
+            "completed",
+            [number, title, unit, responsible, (_("Lead leader"), "lead_leader"), (_("Completed at"), "at")],
+        ),
+        item_table(_("Closed in the period"), "closed", [number, title, unit, responsible, (_("Closed at"), "at")]),
+        item_table(
+            _("Newly overdue in the period"),
+            "newly_overdue",
+            [number, title, unit, responsible, (_("Deadline"), "deadline"), (_("Status"), "status")],
+        ),
+        item_table(
+            _("Returned in the period"),
+            "returned",
+            [number, title, responsible, (_("Returned at"), "at"), (_("Reason"), "reason")],
+        ),
+        item_table(
+            _("Key items"),
+            "key",
+            [
+                number,
+                title,
+                (_("Level"), "key_level"),
+                (_("Lead leader"), "lead_leader"),
+                (_("Status"), "status"),
+                (_("Progress (%)"), "progress"),
+                (_("Deadline"), "deadline"),
+            ],
+        ),
+    ]
+
+
+def _cell(row: dict[str, Any], name: str) -> Any:
+    value = row.get(name, "")
+    if name == "status":
+        return str(Status(value).label)
+    if name == "key_level":
+        return str(KeyLevel(value).label) if value else ""
+    return value
+
+
+# ---- XLSX ---------------------------------------------------------------------------------------
+
+
+def _display_width(value: Any) -> int:
+    """Columns are sized in Latin character widths; a Chinese character takes two."""
+    text = f"{value:.1%}" if isinstance(value, Decimal) else str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def render_xlsx(data: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    with override(REPORT_LANGUAGE):
+        title = report_title(data)
+        tables = report_tables(data)
+        sheet_names = [
+            _("Summary"),
+            _("By unit"),
+            _("Completed items"),
+            _("Closed items"),
+            _("Newly overdue items"),
+            _("Returned items"),
+            _("Key items"),
+        ]
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for sheet_name, table in zip(sheet_names, tables, strict=True):
+        sheet = workbook.create_sheet(sheet_name[:31])
+        width = len(table.headers)
+        sheet.append([f"{title} · {table.title}"])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+        sheet.row_dimensions[1].height = 28
+        sheet.append(table.headers)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="F2DCDB")
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.border = border
+        for row in table.rows:
+            sheet.append(
+                [
+                    value / 100 if index in table.percent_columns and isinstance(value, Decimal) else value
+                    for index, value in enumerate(row)
+                ]
+            )
+        for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
+            for index, cell in enumerate(row):
+                cell.border = border
+                if index in table.percent_columns:
+                    cell.number_format = "0.0%"
+                    if cell.value is None:
+                        cell.value = "—"
+                        cell.alignment = Alignment(horizontal="right")
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+        sheet.freeze_panes = "A3"
+        for index, header in enumerate(table.headers):
+            values = [header, *(row[index] for row in table.rows)]
+            longest = max(_display_width(value) for value in values)
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(longest + 2, 8), 60)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---- CSV ----------------------------------------------------------------------------------------
+
+
+def _csv_value(value: Any, percent: bool) -> Any:
+    if percent:
+        return "—" if value is None else f"{value}%"
+    return value
+
+
+def render_csv(data: dict[str, Any]) -> bytes:
+    """All tables one after another, each under its title; UTF-8 with a BOM so Excel reads the Chinese."""
+    with override(REPORT_LANGUAGE):
+        title = report_title(data)
+        tables = report_tables(data)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        for row in table.rows:
+            writer.writerow([_csv_value(value, index in table.percent_columns) for index, value in enumerate(row)])
+        if table.note:
+            writer.writerow([table.note])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# ---- PDF ----------------------------------------------------------------------------------------
+
+PDF_FONT_NAME = "ReportCJK"
+
+
+class ReportFontMissing(RuntimeError):
+    """The Chinese font the PDF embeds is not installed."""
+
+
+@cache
+def _register_pdf_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path = Path(settings.REPORT_PDF_FONT)
+    if not path.exists():
+        raise ReportFontMissing(
+            f"Chinese font not found at {path}; install it with 'make system-deps' (Debian: fonts-wqy-zenhei) "
+            "or point REPORT_PDF_FONT at a TrueType font with Chinese glyphs."
+        )
+    pdfmetrics.registerFont(TTFont(PDF_FONT_NAME, str(path), subfontIndex=0))
+    return PDF_FONT_NAME
+
+
+def render_pdf(data: dict[str, Any]) -> bytes:
+    """An A4 landscape document with every table; the Chinese font is embedded (subset)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _register_pdf_font()
+    with override(REPORT_LANGUAGE):
+        title = report_title(data)
+        tables = report_tables(data)
+    heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22, spaceAfter=6)
+    subheading = ParagraphStyle("subheading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
+    cell_style = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
+    note_style = ParagraphStyle("note", fontName=font, fontSize=8, leading=10, textColor=colors.grey)
+    story: list[Any] = [Paragraph(title, heading)]
+    for table in tables:
+        story.append(Paragraph(table.title, subheading))
+        rows = [[Paragraph(str(header), cell_style) for header in table.headers]]
+        for row in table.rows:
+            rows.append(
+                [
+                    Paragraph(str(_csv_value(value, index in table.percent_columns)), cell_style)
+                    for index, value in enumerate(row)
+                ]
+            )
+        if len(rows) == 1:
+            rows.append([Paragraph("—", cell_style)] + [""] * (len(table.headers) - 1))
+        grid = Table(rows, repeatRows=1)
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2DCDB")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
+        story.append(grid)
+        if table.note:
+            story.append(Paragraph(table.note, note_style))
+        story.append(Spacer(1, 4 * mm))
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=title,
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+RENDERERS = {"xlsx": render_xlsx, "csv": render_csv, "pdf": render_pdf}

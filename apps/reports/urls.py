@@ -1,0 +1,12 @@
+from django.urls import path
+
+from apps.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_archive_view, name="archive"),
+    path("produce/", views.report_request_view, name="request"),
+    path("<int:pk>/", views.report_detail_view, name="detail"),
+    path("<int:pk>/status/", views.report_status_view, name="status"),
+    path("<int:pk>/download/<str:extension>/", views.report_download_view, name="download"),
+]

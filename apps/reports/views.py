@@ -1,0 +1,114 @@
+"""The report archive, one report in the browser, its progress while it is produced, and its files."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.exceptions import ServiceError
+from apps.reports.filters import ReportFilterSet
+from apps.reports.forms import ReportRequestForm
+from apps.reports.models import REPORT_PRODUCER_ROLES, Report
+from apps.reports.renderers import report_tables, report_title
+from apps.reports.services import report_request
+
+DOWNLOAD_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+def _visible_report(request: HttpRequest, pk: int) -> Report:
+    return get_object_or_404(Report.objects.visible_to(request.user).select_related("unit"), pk=pk)
+
+
+@login_required
+def report_archive_view(request: HttpRequest) -> HttpResponse:
+    reports = Report.objects.visible_to(request.user).select_related("unit", "requested_by")
+    filterset = ReportFilterSet(request.GET or None, queryset=reports, user=request.user)
+    page_obj = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    can_produce = request.user.has_role(*REPORT_PRODUCER_ROLES)
+    return render(
+        request,
+        "reports/archive.html",
+        {
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "request_form": ReportRequestForm(user=request.user) if can_produce else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_request_view(request: HttpRequest) -> HttpResponse:
+    form = ReportRequestForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, error)
+        return redirect("reports:archive")
+    try:
+        report = report_request(
+            kind=form.cleaned_data["kind"],
+            day=form.cleaned_data["day"],
+            unit=form.cleaned_data["unit"],
+            by=request.user,
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("reports:archive")
+    return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)
+    context = {"report": report}
+    if report.is_complete:
+        data = report.data
+        context.update(
+            title=report_title(data),
+            tables=report_tables(data),
+            data=data,
+            chart={
+                "units": [row["name"] for row in data["children"]],
+                "rates": [None if row["rate"] is None else float(row["rate"]) for row in data["children"]],
+            },
+        )
+    return render(request, "reports/detail.html", context)
+
+
+@login_required
+def report_status_view(request: HttpRequest, pk: int) -> JsonResponse:
+    report = _visible_report(request, pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "label": report.get_status_display(),
+            "progress": report.progress,
+            "error": report.error,
+        }
+    )
+
+
+@login_required
+def report_download_view(request: HttpRequest, pk: int, extension: str) -> FileResponse:
+    report = _visible_report(request, pk)
+    if extension not in DOWNLOAD_TYPES or not report.is_complete:
+        raise Http404
+    stored = getattr(report, f"{extension}_file")
+    if not stored:
+        raise Http404(_("This file was not produced."))
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"{report.file_stem()}.{extension}",
+        content_type=DOWNLOAD_TYPES[extension],
+    )
