@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from io import TextIOBase
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
@@ -17,10 +18,13 @@ from apps.items.models import (
     DONE_STATUSES,
     KIND_OF_OWNER_TYPE,
     PERSON_OWNED_TYPES,
+    Action,
     Category,
     ItemKind,
+    ItemTransition,
     KeyLevel,
     OwnerType,
+    ProgressUpdate,
     Source,
     Status,
     WorkItem,
@@ -43,6 +47,8 @@ from apps.items.services import (
 )
 from apps.org.models import Unit, UnitLevel
 from apps.org.services import unit_create
+from apps.reports.periods import ReportKind, period_due_on, previous_period
+from apps.reports.services import reports_produce
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - the published password of the demo logins
 DEMO_SEED = 2021
@@ -454,6 +460,47 @@ class _DemoBuilder:
         if item.is_key and rng.random() < 0.75:
             item_claim(item=item, by=self.users["leader"], note="领办")
 
+    def spread_over_time(self) -> None:
+        """Give each item's story plausible dates instead of all happening now.
+
+        The services stamp every step with the current time, so a freshly loaded demo would have
+        nothing in any past week's report. Items of BASE_YEAR are replayed from their start date;
+        this year's items over the last ten weeks, so the recent weekly reports have something to say.
+        Only timestamps are rewritten; who did what, in which order, stays as the services recorded it.
+        """
+        rng, now = self.rng, timezone.now()
+        items = list(WorkItem.objects.prefetch_related("transitions", "progress_updates"))
+        transitions, updates = [], []
+        for item in items:
+            if item.year == BASE_YEAR:
+                moment = timezone.make_aware(datetime.datetime.combine(item.start_date, datetime.time(9)))
+            else:
+                moment = now - datetime.timedelta(days=rng.uniform(10, 75))
+            steps = list(item.transitions.all())
+            latest = now - datetime.timedelta(hours=1)
+            gap = (latest - moment) / max(len(steps), 1)
+            progress = iter(sorted(item.progress_updates.all(), key=lambda update: (update.at, update.pk)))
+            for step in steps:
+                moment = min(moment + gap * rng.uniform(0.3, 1.0), latest)
+                step.at = moment
+                if step.action == Action.POST_PROGRESS:
+                    update = next(progress)
+                    update.at = moment
+                    updates.append(update)
+                if step.action == Action.COMPLETE:
+                    item.completed_on = timezone.localdate(moment)
+                if step.action == Action.CLOSE:
+                    item.closed_at = moment
+                if step.action == Action.PUBLISH:
+                    item.published_at = moment
+            item.created_at = steps[0].at if steps else moment
+            if item.status not in DONE_STATUSES:
+                item.completed_on = None
+            transitions.extend(steps)
+        ItemTransition.objects.bulk_update(transitions, ["at"], batch_size=500)
+        ProgressUpdate.objects.bulk_update(updates, ["at"], batch_size=500)
+        WorkItem.objects.bulk_update(items, ["created_at", "completed_on", "closed_at", "published_at"], batch_size=500)
+
     def build_items(self) -> int:
         statuses = [status for status, count in STATUS_COUNTS.items() for _ in range(count)]
         owner_types = [owner_type for owner_type, count in OWNER_TYPE_COUNTS.items() for _ in range(count)]
@@ -473,6 +520,13 @@ def demo_load(*, stdout: TextIOBase | None = None) -> bool:
         builder.build_units()
         builder.build_people()
         item_count = builder.build_items()
+        builder.spread_over_time()
+    # The last two reports of each kind, so the archive has something to show and compare.
+    today = timezone.localdate()
+    for kind in ReportKind:
+        due = period_due_on(kind, today)
+        for period in (previous_period(due), due):
+            reports_produce(kind=kind, period=period)
     if stdout is not None:
         stdout.write(
             _("Created %(units)d units, %(people)d people and %(items)d items.")

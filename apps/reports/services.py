@@ -85,18 +85,27 @@ def report_request(*, kind: str, day: datetime.date, unit: Unit, by: User) -> Re
     return report
 
 
+def _reports_for_recipients(*, kind: str, period: Period) -> list[Report]:
+    return [_report_for(kind=kind, period=period, unit=unit, by=None)[0] for unit in report_recipients()]
+
+
 def reports_schedule(*, kind: str, today: datetime.date | None = None) -> list[Report]:
     """Create the due report of `kind` for every recipient unit and send each to be generated."""
     from apps.reports.tasks import report_generate_task
 
-    period = period_due_on(kind, today or timezone.localdate())
-    reports = []
-    for unit in report_recipients():
-        with transaction.atomic():
-            report, _created = _report_for(kind=kind, period=period, unit=unit, by=None)
+    with transaction.atomic():
+        reports = _reports_for_recipients(kind=kind, period=period_due_on(kind, today or timezone.localdate()))
+        for report in reports:
             if report.status != ReportStatus.COMPLETE:
                 enqueue(report_generate_task, report.pk)
-        reports.append(report)
+    return reports
+
+
+def reports_produce(*, kind: str, period: Period) -> list[Report]:
+    """Create and generate, here and now, the reports of `period` for every recipient unit (demo, backfill)."""
+    reports = _reports_for_recipients(kind=kind, period=period)
+    for report in reports:
+        report_generate(report_id=report.pk)
     return reports
 
 

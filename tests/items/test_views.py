@@ -217,3 +217,11 @@ def test_pages_switch_between_chinese_and_english(client, owner):
     assert "我的事项" in chinese
     assert "My items" in english
     assert "我的事项" not in english
+
+
+def test_pages_stay_chinese_on_an_english_browser_until_the_user_switches(client, owner):
+    client.force_login(owner)
+
+    page = client.get(reverse("items:mine"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert "我的事项" in page
