@@ -1,0 +1,73 @@
+"""Reporting staff produce a past weekly report in the browser, watch it finish, and download it."""
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from apps.accounts.models import Role
+from apps.accounts.services import user_create
+from apps.items.models import Action
+from apps.items.services import item_apply_action
+from apps.org.models import UnitLevel
+from apps.org.services import unit_create
+from tests.e2e.conftest import screenshot
+from tests.factories import WorkItemFactory
+from tests.reports.conftest import travel_to
+from tests.services import require_postgres
+
+PASSWORD = "journey-pass-123"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_produced_in_the_background_appears_in_the_page(new_page, settings, media_root, tmp_path):
+    # The report runs in a thread of the server, as in the embedded default; that thread needs a
+    # database it can share with the live server, which an in-memory SQLite database is not.
+    require_postgres()
+    settings.EAGER_TASKS_IN_BACKGROUND = True
+
+    # given: a district with an item completed in the week of 2021-06-07
+    city = unit_create(name="昆明市", code="KM", level=UnitLevel.CITY)
+    district = unit_create(name="五华区", code="WH", level=UnitLevel.COUNTY, parent=city)
+    official = user_create(
+        username="official",
+        password=PASSWORD,
+        full_name="李文娟",
+        unit=district,
+        roles=[Role.OFFICIAL, Role.UNIT_ADMIN],
+    )
+    user_create(username="reporting", password=PASSWORD, full_name="陈晓燕", unit=city, roles=[Role.REPORTING_STAFF])
+    with travel_to(datetime.date(2021, 6, 1)):
+        item = WorkItemFactory(
+            unit=district, by=official, deadline=datetime.date(2021, 6, 30), title="新建停车位3305个"
+        )
+    with travel_to(datetime.date(2021, 6, 9)):
+        for action in (Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE):
+            item = item_apply_action(item=item, by=official, action=action)
+
+    # when: the staff member asks for that week's report
+    page = new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "reporting")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto("/reports/")
+    page.select_option("#report-request-form [name=kind]", "weekly")
+    page.fill("#report-request-form [name=day]", "2021-06-09")
+    page.select_option("#report-request-form [name=unit]", str(city.pk))
+    page.click("#report-request-form button[type=submit]")
+
+    # then: the page follows the work and shows the report when it is done
+    page.wait_for_selector("#report-table-1", timeout=60_000)
+    assert "昆明市 周报(2021-06-07 至 2021-06-13)" in page.inner_text("h1")
+    assert "新建停车位3305个" in page.inner_text("#report-table-3")
+    screenshot(page, "report-weekly")
+    with page.expect_download() as download_info:
+        page.click("a[href$='/download/xlsx/']")
+    download = download_info.value
+    assert download.suggested_filename == "昆明市_周报_2021-06-07_2021-06-13.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    summary = load_workbook(io.BytesIO(saved.read_bytes()))["汇总"]
+    assert [cell.value for cell in summary[7]][:4] == ["合计", None, 1, 1]
