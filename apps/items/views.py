@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ServiceError
+from apps.core.feedback import flash_form_errors
 from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
 from apps.items.models import Action, Evidence, ItemKind
 from apps.items.rules import allowed_actions, user_can_edit_item, user_can_see_item
@@ -142,9 +143,7 @@ def item_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = item_get(user=request.user, pk=pk)
     form = ProgressForm(request.POST, request.FILES)
     if not form.is_valid():
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("items:detail", pk=item.pk)
     try:
         item_post_progress(
@@ -167,9 +166,7 @@ def item_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = item_get(user=request.user, pk=pk)
     form = AssignForm(request.POST, user=request.user)
     if not form.is_valid():
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("items:detail", pk=item.pk)
     try:
         item_assign(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ServiceError
+from apps.core.feedback import flash_form_errors
 from apps.reports.filters import ReportFilterSet
 from apps.reports.forms import ReportRequestForm
 from apps.reports.models import REPORT_PRODUCER_ROLES, Report
@@ -50,9 +51,7 @@ def report_archive_view(request: HttpRequest) -> HttpResponse:
 def report_request_view(request: HttpRequest) -> HttpResponse:
     form = ReportRequestForm(request.POST, user=request.user)
     if not form.is_valid():
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("reports:archive")
     try:
         report = report_request(
