@@ -11,4 +11,8 @@ urlpatterns = [
     path("items/", include("apps.items.urls")),
     path("dashboard/", include("apps.dashboards.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("api/v1/", include("deeds_portal.api_router")),
 ]
+
+# Unknown addresses under /api/ answer in JSON, like the rest of the API.
+handler404 = "apps.core.api.api_aware_page_not_found"

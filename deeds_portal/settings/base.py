@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "apps.core",
     "apps.accounts",
@@ -156,12 +159,46 @@ CELERY_BEAT_SCHEDULE = {
 REPORT_LEASE_SECONDS = int(os.environ.get("REPORT_LEASE_SECONDS", "600"))
 REPORT_PDF_FONT = os.environ.get("REPORT_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
+# Ledger imports and item exports: bigger files are checked, imported and written by the worker,
+# with a progress bar on the page.
+LEDGER_MAX_BYTES = int(os.environ.get("LEDGER_MAX_BYTES", str(20 * 1024 * 1024)))
+LEDGER_INLINE_MAX_ROWS = int(os.environ.get("LEDGER_INLINE_MAX_ROWS", "2000"))
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "50000"))
+
+# The API (/api/v1/): token first, so a request without credentials is told 401 with how to authenticate.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.PortalAutoSchema",
+    "EXCEPTION_HANDLER": "apps.core.api.api_exception_handler",
+}
+# The OpenAPI schema (/api/v1/schema/) and its Swagger UI (/api/v1/docs/), with the UI's assets served
+# from the sidecar package's static files, never from a CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Practical Deeds for the People API",
+    "DESCRIPTION": "Units, people, work items with their lifecycle and progress, and reports, "
+    "each scoped to the caller's unit and the units below it.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Items and reports both have a kind and a status: each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "apps.items.models.ItemKind",
+        "ItemStatusEnum": "apps.items.models.Status",
+        "ItemActionEnum": "apps.items.models.Action",
+        "ReportKindEnum": "apps.reports.periods.ReportKind",
+        "ReportStatusEnum": "apps.reports.models.ReportStatus",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    # No badge from the public validator service: the docs page makes no request to another site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -1,0 +1,143 @@
+"""People in the API (read-only, scoped, never a password; a phone number only for administrators) and tokens."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import Role, User
+from apps.core.api import PortalPageNumberPagination, UserFilterBackend
+from apps.org.api import UnitRefSerializer
+from apps.org.models import Unit, subtree_q
+
+# Who may read people's phone numbers: those who manage people.
+PHONE_READER_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
+
+
+def people_visible_to(user: User) -> QuerySet[User]:
+    """The people of the units the user may see (everyone, for those who see everything)."""
+    if user.is_authenticated and user.sees_everything:
+        return User.objects.all()
+    return User.objects.filter(unit__in=Unit.objects.visible_to(user))
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    """A person named inside another resource."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    unit = UnitRefSerializer(read_only=True, allow_null=True)
+    roles = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField(help_text="Shown to unit and system administrators only; else null.")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "title", "unit", "roles", "phone", "is_active"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=Role.choices)))
+    def get_roles(self, person: User) -> list[str]:
+        return sorted(assignment.role for assignment in person.role_assignments.all())
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_phone(self, person: User) -> str | None:
+        reader = self.context["request"].user
+        return person.phone if reader.has_role(*PHONE_READER_ROLES) else None
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_text")
+    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none())
+    within = django_filters.ModelChoiceFilter(
+        label=_("Within (the unit and below)"), queryset=Unit.objects.none(), method="filter_within"
+    )
+    role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, field_name="role_assignments__role")
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields = ["q", "unit", "within", "role", "is_active"]
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
+        self.filters["unit"].queryset = units
+        self.filters["within"].queryset = units
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value)) if value else queryset
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_within(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
+        return queryset.filter(subtree_q(value.path, "unit__path")) if value else queryset
+
+
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    """People of the caller's unit and the units below it."""
+
+    serializer_class = PersonSerializer
+    pagination_class = PortalPageNumberPagination
+    filter_backends = [UserFilterBackend]
+    filterset_class = PersonFilterSet
+
+    def get_queryset(self) -> QuerySet[User]:
+        return (
+            people_visible_to(self.request.user)
+            .select_related("unit")
+            .prefetch_related("role_assignments")
+            .order_by("username")
+        )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    user = PersonRefSerializer()
+
+
+class IsAuthenticatedToRevoke(BasePermission):
+    """Anyone may ask for a token with a user name and password; only its holder may revoke it."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method != "DELETE" or IsAuthenticated().has_permission(request, view)
+
+
+class AuthTokenView(APIView):
+    """The API token of a user, for programs that cannot keep a browser session."""
+
+    permission_classes = [IsAuthenticatedToRevoke]
+
+    def get_serializer(self, *args, **kwargs) -> AuthTokenSerializer:
+        return AuthTokenSerializer(*args, context={"request": self.request}, **kwargs)
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer},
+        summary="Obtain the API token of a user name and password",
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response(TokenSerializer({"token": token.key, "user": user}).data)
+
+    @extend_schema(request=None, responses={204: None}, summary="Revoke the caller's API token")
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

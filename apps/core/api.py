@@ -1,0 +1,161 @@
+"""What every endpoint of /api/v1/ shares: the JSON error shape, pagination, filtering by user, the schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+from apps.core.exceptions import ServiceError, ServicePermissionError
+
+API_PREFIX = "/api/"
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error of the API: a message for people, and the messages of each field that was refused."""
+
+    detail = serializers.CharField(help_text="What went wrong, in the user's language.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per request field (or query parameter); `non_field_errors` for the request as a whole.",
+    )
+
+
+def _flatten_errors(data: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error structure as {field: [message, …]}, nested fields joined with dots."""
+    if isinstance(data, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in data.items():
+            for name, messages in _flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)).items():
+                flat.setdefault(name, []).extend(messages)
+        return flat
+    if isinstance(data, list | tuple):
+        flat = {}
+        for index, value in enumerate(data):
+            name = prefix if isinstance(value, str) else f"{prefix}.{index}" if prefix else str(index)
+            for key, messages in _flatten_errors(value, name).items():
+                flat.setdefault(key, []).extend(messages)
+        return flat
+    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(data)]}
+
+
+def _field_label(view: Any, name: str) -> str | None:
+    """The label people know a field by (a model's verbose name), from the view's filters or serializer."""
+    request = getattr(view, "request", None)
+    filterset_class = getattr(view, "filterset_class", None)
+    if request is not None and request.method in SAFE_METHODS:
+        # A read is refused for its query parameters, which are the FilterSet's.
+        base_filter = filterset_class.base_filters.get(name) if filterset_class else None
+        return str(base_filter.label) if base_filter is not None and base_filter.label else None
+    try:
+        field = view.get_serializer().fields.get(name)
+    except Exception:  # a view without a serializer has no labels to offer
+        return None
+    return str(field.label) if field is not None and field.label else None
+
+
+def _validation_summary(errors: dict[str, list[str]], view: Any) -> str:
+    """One sentence for the top-level `detail`: the first refused field and why."""
+    if not errors:
+        return str(ValidationError.default_detail)
+    name, messages = next(iter(errors.items()))
+    if name == api_settings.NON_FIELD_ERRORS_KEY:
+        return messages[0]
+    label = _field_label(view, name) or name
+    return _("%(field)s: %(message)s") % {"field": label, "message": messages[0]}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Errors as {"detail": message, "errors": {field: [message]}}; the services' refusals as 400 or 403."""
+    if isinstance(exc, ServiceError):
+        code = status.HTTP_403_FORBIDDEN if isinstance(exc, ServicePermissionError) else status.HTTP_400_BAD_REQUEST
+        errors = {exc.field: [exc.message]} if exc.field else {}
+        return Response({"detail": exc.message, "errors": errors}, status=code)
+    if isinstance(exc, DjangoValidationError):
+        # Services turn model validation into ServiceError; this is the safety net for anything else.
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, Http404):
+        # Django's message names the model in English ("No WorkItem matches…"); say what DRF says, translated.
+        exc = NotFound()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        errors = _flatten_errors(response.data)
+        response.data = {"detail": _validation_summary(errors, context.get("view")), "errors": errors}
+    return response
+
+
+def api_aware_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Unknown addresses under /api/ answer in JSON like the API; the pages keep their HTML 404."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": str(NotFound.default_detail)},
+            status=status.HTTP_404_NOT_FOUND,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return page_not_found(request, exception)
+
+
+class PortalPageNumberPagination(PageNumberPagination):
+    """Small lists (units, people, reports) page by number."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class PortalCursorPagination(CursorPagination):
+    """Large lists page by an opaque cursor over a unique, stable key: no COUNT(*), no drift between pages."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class UserFilterBackend(DjangoFilterBackend):
+    """django-filter for the project's FilterSets, which take the user so their unit choices stay in scope."""
+
+    def get_filterset_kwargs(self, request: Any, queryset: Any, view: Any) -> dict[str, Any]:
+        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
+
+
+class PortalAutoSchema(AutoSchema):
+    """drf-spectacular's schema, plus the error responses each operation can really give."""
+
+    def _error_status_codes(self) -> list[str]:
+        codes = []
+        writes = self.method in {"POST", "PUT", "PATCH"}
+        filtered = self._is_list_view() and bool(getattr(self.view, "filterset_class", None))
+        if writes or filtered:
+            codes.append("400")
+        if writes:
+            codes.append("415")  # a body in a media type the operation does not parse
+        auth = self.get_auth()
+        if auth and {} not in auth:  # the operation needs credentials (spectacular adds {} when they are optional)
+            codes += ["401", "403"]
+        paginated = self._is_list_view() and getattr(self.view, "pagination_class", None) is not None
+        if "{" in self.path or paginated:
+            codes.append("404")
+        return sorted(codes)
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_status_codes():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+        return responses

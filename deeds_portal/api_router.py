@@ -1,0 +1,25 @@
+"""/api/v1/: the REST API, its OpenAPI schema and its docs page."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts.api import AuthTokenView, PersonViewSet
+from apps.items.api import WorkItemViewSet
+from apps.org.api import UnitViewSet
+from apps.reports.api import ReportViewSet
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("units", UnitViewSet, basename="unit")
+router.register("people", PersonViewSet, basename="person")
+router.register("items", WorkItemViewSet, basename="item")
+router.register("reports", ReportViewSet, basename="report")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", AuthTokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]
