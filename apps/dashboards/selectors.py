@@ -1,17 +1,31 @@
-"""Completion-rate figures for a unit's subtree, counted straight from the items."""
+"""Completion-rate figures for a unit's subtree, read from the rollup counters (or counted from items)."""
 
 from __future__ import annotations
 
+import datetime
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
 from apps.accounts.models import User
 from apps.core.rates import completion_rate
-from apps.items.models import DONE_STATUSES, KIND_OF_OWNER_TYPE, OwnerType, Status, WorkItem, overdue_q
+from apps.dashboards.counter_reads import counters_read
+from apps.dashboards.counters import ancestor_ids, week_of
+from apps.dashboards.item_lists import ListedItem, lists_from_items, lists_read
+from apps.items.models import (
+    DONE_STATUSES,
+    KIND_OF_OWNER_TYPE,
+    Category,
+    OwnerType,
+    Status,
+    WorkItem,
+    overdue_q,
+    today_local,
+)
 from apps.org.models import PATH_SEGMENT_WIDTH, Unit
 
 # The order leaders read the table in (DOMAIN.md).
@@ -21,6 +35,11 @@ OWNER_TYPE_ORDER = [
     OwnerType.GRASSROOTS_ORGANISATION,
     OwnerType.PARTY_MEMBER,
 ]
+TREND_WEEKS = 12
+OVERDUE_LIST_SIZE = 10
+KEY_LIST_SIZE = 20
+# How the rows of the child units can be sorted: by name (their order in the tree), rate or overdue.
+CHILD_SORTS = ("unit", "rate", "-rate", "overdue", "-overdue")
 
 
 @dataclass
@@ -39,6 +58,9 @@ class Figures:
         self.planned += other.planned
         self.completed += other.completed
         self.overdue += other.overdue
+
+    def minus(self, other: Figures) -> Figures:
+        return Figures(self.planned - other.planned, self.completed - other.completed, self.overdue - other.overdue)
 
 
 @dataclass
@@ -59,19 +81,136 @@ class ChildRow:
 
 
 @dataclass
+class StatusRow:
+    status: Status
+    count: int
+
+
+@dataclass
+class CategoryRow:
+    category: Category
+    figures: Figures  # planned and completed; overdue is not counted per category
+
+
+@dataclass
+class TrendPoint:
+    week: datetime.date  # the Monday the week starts on
+    completed: int
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week + datetime.timedelta(days=6)
+
+
+@dataclass
 class Dashboard:
     unit: Unit
     breadcrumbs: list[Unit]
     owner_type_rows: list[OwnerTypeRow]
     total: Figures
     child_rows: list[ChildRow] = field(default_factory=list)
+    today: datetime.date | None = None
+    sort: str = "unit"
+    status_rows: list[StatusRow] = field(default_factory=list)
+    category_rows: list[CategoryRow] = field(default_factory=list)
+    trend: list[TrendPoint] = field(default_factory=list)
+    overdue_items: list[ListedItem] = field(default_factory=list)
+    key_items: list[ListedItem] = field(default_factory=list)
 
 
-def _figure_counts() -> dict:
+@dataclass
+class _Tallies:
+    """What a dashboard is made of, from either source: the counters or the items themselves."""
+
+    by_owner_type: dict[str, Figures]
+    by_branch: dict[int | None, Figures]  # a child's id, or None for the unit's own items
+    by_status: Counter[str]
+    by_category: dict[int, Figures]
+    by_week: Counter[datetime.date]
+    categories: dict[int, Category]
+
+
+def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
+    """The unit a dashboard is asked for, if the user may see it (default: the user's own unit)."""
+    if unit_id in (None, ""):
+        unit = user.unit if user.unit_id else Unit.objects.visible_to(user).order_by("depth", "path").first()
+    elif not str(unit_id).isdigit() or not user.is_authenticated:
+        unit = None
+    else:
+        # The unit and the user's own unit in one query; the one visibility rule is then applied to the row.
+        units = {other.pk: other for other in Unit.objects.filter(pk__in=[int(unit_id), user.unit_id or 0])}
+        if user.unit_id in units:
+            user.unit = units[user.unit_id]
+        unit = units.get(int(unit_id))
+        unit = unit if unit is not None and _can_see(user, unit) else None
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _can_see(user: User, unit: Unit) -> bool:
+    """The Python twin of Unit.objects.visible_to for one loaded unit."""
+    if user.sees_everything:
+        return True
+    return user.unit_id is not None and unit.is_within(user.unit)
+
+
+def _status_figures(counts: dict[str, int]) -> Figures:
+    return Figures(
+        planned=sum(counts.values()) - counts.get(Status.CANCELLED, 0),
+        completed=sum(counts.get(status, 0) for status in DONE_STATUSES),
+    )
+
+
+def _tallies_from_counters(unit: Unit, child_ids: list[int], today: datetime.date) -> _Tallies:
+    """Read the unit's rollup rows and its children's: a few dozen rows, whatever the size of the subtree."""
+    rows = counters_read(unit_id=unit.pk, child_ids=child_ids, today=today, first_week=_first_week(today))
+    by_owner_type: dict[str, Figures] = defaultdict(Figures)
+    by_branch: dict[int | None, Figures] = defaultdict(Figures)
+    by_status: Counter[str] = Counter()
+    own_items = 0  # every item, cancelled too: the unit's own row shows when it owns any item at all
+    for (unit_id, owner_type), counts in rows.statuses.items():
+        figures = _status_figures(counts)
+        if unit_id == unit.pk:
+            by_owner_type[owner_type].add(figures)
+            by_status.update(counts)
+            own_items += sum(counts.values())
+        else:
+            by_branch[unit_id].add(figures)
+            own_items -= sum(counts.values())
+    for (unit_id, owner_type), late in rows.overdue.items():
+        if unit_id == unit.pk:
+            by_owner_type[owner_type].overdue += late
+        else:
+            by_branch[unit_id].overdue += late
+    # The unit's own items are what its subtree holds beyond its children's subtrees.
+    own = Figures()
+    for figures in by_owner_type.values():
+        own.add(figures)
+    for figures in by_branch.values():
+        own = own.minus(figures)
+    if own_items:
+        by_branch[None] = own
+    by_category = {category_id: Figures(planned, done) for category_id, (_c, planned, done) in rows.categories.items()}
+    return _Tallies(
+        by_owner_type,
+        by_branch,
+        by_status,
+        by_category,
+        Counter(rows.weeks),
+        {category_id: category for category_id, (category, _planned, _done) in rows.categories.items()},
+    )
+
+
+def _first_week(today: datetime.date) -> datetime.date:
+    return week_of(today) - datetime.timedelta(weeks=TREND_WEEKS - 1)
+
+
+def _figure_counts(today: datetime.date) -> dict:
     return {
         "planned": Count("id", filter=~Q(status=Status.CANCELLED)),
         "completed": Count("id", filter=Q(status__in=DONE_STATUSES)),
-        "overdue": Count("id", filter=overdue_q()),
+        "overdue": Count("id", filter=overdue_q(today)),
     }
 
 
@@ -79,54 +218,114 @@ def _figures(row: dict) -> Figures:
     return Figures(planned=row["planned"], completed=row["completed"], overdue=row["overdue"])
 
 
-def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
-    """The unit a dashboard is asked for, if the user may see it (default: the user's own unit)."""
-    units = Unit.objects.visible_to(user)
-    if unit_id in (None, ""):
-        unit = user.unit if user.unit_id else units.order_by("depth", "path").first()
-    else:
-        unit = units.filter(pk=unit_id).first() if str(unit_id).isdigit() else None
-    if unit is None:
-        raise Http404
-    return unit
-
-
-def dashboard_build(*, user: User, unit: Unit, items: QuerySet[WorkItem] | None = None) -> Dashboard:
-    """Figures by owner type and per child unit for the subtree rooted at `unit`."""
-    items = WorkItem.objects.in_subtree(unit.path) if items is None else items
+def _tallies_from_items(unit: Unit, items: QuerySet[WorkItem], today: datetime.date) -> _Tallies:
+    """Count the items themselves with GROUP BY: the naive way, kept as the yardstick the counters must equal."""
+    items = items.order_by()
     by_owner_type = {
-        row["owner_type"]: _figures(row) for row in items.values("owner_type").annotate(**_figure_counts())
+        row["owner_type"]: _figures(row) for row in items.values("owner_type").annotate(**_figure_counts(today))
     }
+    # Each child's subtree shares the first len(child.path) characters of its path, so one GROUP BY
+    # over that prefix gives every child's figures; the unit's own items keep the shorter prefix.
+    branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
+    by_branch: dict[int | None, Figures] = {}
+    for row in (
+        items.annotate(branch=Substr("unit__path", 1, branch_length)).values("branch").annotate(**_figure_counts(today))
+    ):
+        by_branch[None if row["branch"] == unit.path else int(row["branch"][-PATH_SEGMENT_WIDTH:])] = _figures(row)
+    by_status = Counter(dict(items.values_list("status").annotate(n=Count("id"))))
+    by_category = {
+        row["category_id"]: Figures(row["planned"], row["completed"])
+        for row in items.values("category_id").annotate(
+            planned=Count("id", filter=~Q(status=Status.CANCELLED)),
+            completed=Count("id", filter=Q(status__in=DONE_STATUSES)),
+        )
+    }
+    first_week = _first_week(today)
+    by_week: Counter[datetime.date] = Counter()
+    done = items.filter(status__in=DONE_STATUSES, completed_on__gte=first_week, completed_on__lte=today)
+    for day, count in done.values_list("completed_on").annotate(n=Count("id")):
+        by_week[week_of(day)] += count
+    categories = Category.objects.in_bulk(list(by_category))
+    return _Tallies(by_owner_type, by_branch, by_status, by_category, by_week, categories)
+
+
+def _sort_children(rows: list[ChildRow], sort: str) -> list[ChildRow]:
+    """Rows by rate or overdue; units with no rate ("—") go last either way."""
+    if sort in ("rate", "-rate"):
+        sign = -1 if sort.startswith("-") else 1
+        return sorted(rows, key=lambda row: (row.figures.rate is None, sign * (row.figures.rate or 0)))
+    if sort in ("overdue", "-overdue"):
+        sign = -1 if sort.startswith("-") else 1
+        return sorted(rows, key=lambda row: sign * row.figures.overdue)
+    return rows
+
+
+def dashboard_build(
+    *, user: User, unit: Unit, items: QuerySet[WorkItem] | None = None, sort: str = "unit"
+) -> Dashboard:
+    """Figures by owner type, per child unit, status, category and week for the subtree rooted at `unit`.
+
+    The figures come from the rollup counters; pass `items` (the subtree's items) to count them from
+    the items instead — the slow, obvious way the counters are checked against.
+    """
+    today = today_local()
+    # The children (with whether they have children of their own) and the ancestors, in one query.
+    above = ancestor_ids(unit.path)[:-1]
+    related = list(
+        Unit.objects.filter(Q(parent=unit) | Q(pk__in=above))
+        .annotate(has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
+        .order_by("path")
+    )
+    children = [other for other in related if other.parent_id == unit.pk]
+    breadcrumbs = [other for other in related if other.pk in above and _can_see(user, other)] + [unit]
+    if items is None:
+        tallies = _tallies_from_counters(unit, [child.pk for child in children], today)
+    else:
+        tallies = _tallies_from_items(unit, items, today)
+
     owner_type_rows = [
-        OwnerTypeRow(owner_type, by_owner_type.get(owner_type, Figures())) for owner_type in OWNER_TYPE_ORDER
+        OwnerTypeRow(owner_type, tallies.by_owner_type.get(owner_type, Figures())) for owner_type in OWNER_TYPE_ORDER
     ]
     total = Figures()
     for row in owner_type_rows:
         total.add(row.figures)
-
-    # Each child's subtree shares the first len(child.path) characters of its path, so one GROUP BY
-    # over that prefix gives every child's figures; the unit's own items keep the shorter prefix.
-    branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
-    by_branch = {
-        row["branch"]: _figures(row)
-        for row in items.annotate(branch=Substr("unit__path", 1, branch_length))
-        .values("branch")
-        .annotate(**_figure_counts())
-    }
-    children = list(unit.children.order_by("path"))
-    grandchild_parents = set(Unit.objects.filter(parent__in=children).values_list("parent_id", flat=True).distinct())
     child_rows = []
-    if unit.path in by_branch:
-        child_rows.append(ChildRow(None, by_branch[unit.path]))
-    child_rows += [
-        ChildRow(child, by_branch.get(child.path, Figures()), has_children=child.pk in grandchild_parents)
-        for child in children
+    if None in tallies.by_branch:
+        child_rows.append(ChildRow(None, tallies.by_branch[None]))
+    sort = sort if sort in CHILD_SORTS else "unit"
+    child_rows += _sort_children(
+        [
+            ChildRow(child, tallies.by_branch.get(child.pk, Figures()), has_children=child.has_children)
+            for child in children
+        ],
+        sort,
+    )
+    category_rows = [
+        CategoryRow(tallies.categories[category_id], figures)
+        for category_id, figures in tallies.by_category.items()
+        if figures.planned or figures.completed
     ]
-    visible_ancestors = Unit.objects.visible_to(user).filter(pk__in=unit.ancestors().values("pk"))
+    category_rows.sort(key=lambda row: (row.category.sort_order, row.category.code))
+    this_week = week_of(today)
+    trend = [
+        TrendPoint(week, tallies.by_week.get(week, 0))
+        for week in (this_week - datetime.timedelta(weeks=back) for back in range(TREND_WEEKS - 1, -1, -1))
+    ]
+    if items is None:
+        overdue_items, key_items = lists_read(unit=unit, today=today, overdue=OVERDUE_LIST_SIZE, key=KEY_LIST_SIZE)
+    else:
+        overdue_items, key_items = lists_from_items(items, today=today, overdue=OVERDUE_LIST_SIZE, key=KEY_LIST_SIZE)
     return Dashboard(
         unit=unit,
-        breadcrumbs=list(visible_ancestors.order_by("depth")),
+        breadcrumbs=breadcrumbs,
         owner_type_rows=owner_type_rows,
         total=total,
         child_rows=child_rows,
+        today=today,
+        sort=sort,
+        status_rows=[StatusRow(status, tallies.by_status.get(status, 0)) for status in Status],
+        category_rows=category_rows,
+        trend=trend,
+        overdue_items=overdue_items,
+        key_items=key_items,
     )

@@ -57,6 +57,8 @@ class Status(models.TextChoices):
 
 # Open items can still be worked on, so they can be overdue, suspended or cancelled.
 OPEN_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED})
+# The same in a fixed order, so the SQL of a query matches the partial indexes' conditions word for word.
+OPEN_STATUS_LIST = sorted(OPEN_STATUSES)
 DONE_STATUSES = frozenset({Status.COMPLETED, Status.CLOSED})
 
 
@@ -142,7 +144,7 @@ class WorkItemQuerySet(models.QuerySet):
 
 def overdue_q(today: datetime.date | None = None) -> Q:
     """Open and past the deadline, in Asia/Shanghai."""
-    return Q(status__in=OPEN_STATUSES, deadline__lt=today or today_local())
+    return Q(status__in=OPEN_STATUS_LIST, deadline__lt=today or today_local())
 
 
 class WorkItem(TimeStampedModel):
@@ -221,6 +223,20 @@ class WorkItem(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "deadline"], name="item_status_deadline"),
             models.Index(fields=["kind", "owner_type", "status"], name="item_kind_owner_status"),
+            # The dashboards list a subtree's longest overdue items and its key items still being delivered,
+            # soonest deadline first: in deadline order for a big subtree, unit by unit for a small one.
+            models.Index(
+                fields=["deadline", "id"], condition=Q(status__in=OPEN_STATUS_LIST), name="item_open_deadline"
+            ),
+            models.Index(fields=["unit", "deadline"], condition=Q(status__in=OPEN_STATUS_LIST), name="item_open_unit"),
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(is_key=True, status__in=OPEN_STATUS_LIST),
+                name="item_key_deadline",
+            ),
+            models.Index(
+                fields=["unit", "deadline"], condition=Q(is_key=True, status__in=OPEN_STATUS_LIST), name="item_key_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -310,3 +326,93 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class JobStatus(models.TextChoices):
+    """Where a ledger import or a big export stands; the page polls it."""
+
+    PENDING = "pending", _("Waiting")
+    VALIDATING = "validating", _("Checking the file")
+    INVALID = "invalid", _("Problems found")
+    VALID = "valid", _("Ready to import")
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> JobQuerySet:
+        """A job belongs to the person who started it."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+def import_file_path(instance: ImportJob, filename: str) -> str:
+    return f"imports/{timezone.now():%Y%m}/{instance.requested_by_id}/{filename}"
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded ledger (台账) for a unit: checked row by row, then written all at once or not at all."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=import_file_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    # The rows as the check read them (JSON, gzipped): importing after the preview need not parse the file again.
+    rows_read = models.FileField(_("rows as read"), upload_to=import_file_path, max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True, help_text=_("Row, column and message."))
+    problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.original_name}"
+
+
+def export_file_path(instance: ExportJob, filename: str) -> str:
+    return f"exports/{timezone.now():%Y%m}/{instance.requested_by_id}/{filename}"
+
+
+class ExportJob(TimeStampedModel):
+    """An export too big for the request: written by the worker, then downloaded from its page."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    file_format = models.CharField(_("format"), max_length=10)
+    mine = models.BooleanField(_("my items only"), default=False)
+    query = models.TextField(_("filters"), blank=True, help_text=_("The list page's query string."))
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to=export_file_path, max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} {self.file_format} {self.created_at:%Y-%m-%d %H:%M}"

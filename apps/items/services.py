@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.dashboards.counters import ItemTally, counters_apply, counters_item_changed, item_tally
 from apps.items.evidence import EvidenceFileError, evidence_content_type
 from apps.items.models import (
     KIND_OF_OWNER_TYPE,
@@ -74,10 +75,12 @@ def _record(*, item: WorkItem, action: str, by: User, from_status: str, reason: 
     )
 
 
-def _save(item: WorkItem, *, by: User, reason: str, fields: Sequence[str]) -> None:
+def _save(item: WorkItem, *, by: User, reason: str, fields: Sequence[str], was: ItemTally) -> None:
+    """Save the changed fields and move the item between the dashboard counters, in the same transaction."""
     item._history_user = by  # simple_history reads these when it writes the history row
     item._change_reason = reason
     item.save(update_fields=[*fields, "updated_at"])
+    counters_item_changed(was=was, item=item)
 
 
 def _check_allowed(*, item: WorkItem, by: User, action: str, reason: str = "") -> None:
@@ -155,6 +158,7 @@ def item_create(
                     _raise_validation(error)
                 item._history_user = by
                 item.save()
+                counters_apply(added=[item_tally(item)])
                 _record(item=item, action=Action.CREATE, by=by, from_status="")
                 return item
         except IntegrityError:
@@ -166,6 +170,7 @@ def item_create(
 def item_update(*, item: WorkItem, by: User, **fields: Any) -> WorkItem:
     """Change an item's descriptive fields while it is still open."""
     item = _lock(item)
+    was = item_tally(item)
     if not user_can_edit_item(by, item):
         raise ServicePermissionError(_("You cannot edit this item in its current state."))
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -179,19 +184,20 @@ def item_update(*, item: WorkItem, by: User, **fields: Any) -> WorkItem:
         item.full_clean(exclude=["number", "year", "sequence"])
     except ValidationError as error:
         _raise_validation(error)
-    _save(item, by=by, reason=_("Edited"), fields=list(fields))
+    _save(item, by=by, reason=_("Edited"), fields=list(fields), was=was)
     return item
 
 
 def _move(*, item: WorkItem, by: User, action: str, reason: str = "", extra: dict[str, Any] | None = None) -> WorkItem:
     """Apply one status move of STATUS_MOVES, with its checks and its record."""
     item = _lock(item)
+    was = item_tally(item)
     _check_allowed(item=item, by=by, action=action, reason=reason)
     from_status = item.status
     item.status = STATUS_MOVES[action][1]
     for name, value in (extra or {}).items():
         setattr(item, name, value)
-    _save(item, by=by, reason=reason or str(Action(action).label), fields=["status", *(extra or {})])
+    _save(item, by=by, reason=reason or str(Action(action).label), fields=["status", *(extra or {})], was=was)
     _record(item=item, action=action, by=by, from_status=from_status, reason=reason)
     return item
 
@@ -256,11 +262,12 @@ def item_suspend(*, item: WorkItem, by: User, reason: str) -> WorkItem:
 def item_resume(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
     """Take a suspended item back to the state it was suspended from."""
     item = _lock(item)
+    was = item_tally(item)
     _check_allowed(item=item, by=by, action=Action.RESUME, reason=note)
     suspension = item.transitions.filter(action=Action.SUSPEND).order_by("-at", "-id").first()
     from_status = item.status
     item.status = suspension.from_status if suspension else Status.DRAFT
-    _save(item, by=by, reason=note or str(Action.RESUME.label), fields=["status"])
+    _save(item, by=by, reason=note or str(Action.RESUME.label), fields=["status"], was=was)
     _record(item=item, action=Action.RESUME, by=by, from_status=from_status, reason=note)
     return item
 
@@ -274,10 +281,11 @@ def item_cancel(*, item: WorkItem, by: User, reason: str) -> WorkItem:
 def _keep_status(*, item: WorkItem, by: User, action: str, reason: str, fields: dict[str, Any]) -> WorkItem:
     """Apply an action that changes fields but not the status, with its checks and its record."""
     item = _lock(item)
+    was = item_tally(item)
     _check_allowed(item=item, by=by, action=action, reason=reason)
     for name, value in fields.items():
         setattr(item, name, value)
-    _save(item, by=by, reason=reason or str(Action(action).label), fields=list(fields))
+    _save(item, by=by, reason=reason or str(Action(action).label), fields=list(fields), was=was)
     _record(item=item, action=action, by=by, from_status=item.status, reason=reason)
     return item
 
@@ -330,6 +338,7 @@ def item_post_progress(
 ) -> ProgressUpdate:
     """Record how far the item has got, with optional evidence files."""
     item = _lock(item)
+    was = item_tally(item)
     _check_allowed(item=item, by=by, action=Action.POST_PROGRESS)
     if not note.strip():
         raise ServiceError(_("Please describe the progress."), field="note")
@@ -357,7 +366,7 @@ def item_post_progress(
             update=update, file=upload, original_name=upload.name, size=upload.size, content_type=content_type
         )
     item.progress_percent = percent
-    _save(item, by=by, reason=note.strip()[:100], fields=["progress_percent"])
+    _save(item, by=by, reason=note.strip()[:100], fields=["progress_percent"], was=was)
     _record(item=item, action=Action.POST_PROGRESS, by=by, from_status=item.status, reason=f"{percent}% {note.strip()}")
     return update
 

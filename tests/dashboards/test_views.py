@@ -6,10 +6,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from apps.dashboards.counters import counters_add_items
 from apps.dashboards.selectors import dashboard_build
-from apps.items.models import DONE_STATUSES, ItemKind, OwnerType, Status, WorkItem, overdue_q, today_local
+from apps.items.models import DONE_STATUSES, Action, ItemKind, OwnerType, Status, WorkItem, overdue_q, today_local
 from apps.org.models import subtree_q
-from tests.factories import WorkItemFactory
+from tests.factories import UnitFactory, WorkItemFactory
 
 ALL_STATUSES = list(Status)
 
@@ -86,6 +87,7 @@ def test_dashboard_reproduces_the_kunming_leadership_figures(leader, city, distr
                 )
             )
     WorkItem.objects.bulk_create(items, batch_size=500)
+    counters_add_items(items)  # every bulk write tells the rollup counters, as the bulk services do
 
     # when
     dashboard = dashboard_build(user=leader, unit=city)
@@ -125,3 +127,117 @@ def test_dashboard_of_a_unit_outside_the_subtree_does_not_exist(client, owner, c
     client.force_login(leader)
     assert client.get(reverse("dashboards:dashboard"), {"unit": sibling_district.pk}).status_code == 200
     assert client.get(reverse("dashboards:dashboard"), {"unit": "abc"}).status_code == 404
+
+
+# The JSON endpoint, the charts' source and the API's to be.
+
+
+def page_figures(page: str) -> dict[str, tuple[int, ...]]:
+    """The numbers of each row of the page's owner-type and child-unit tables, keyed by the row's data-*."""
+    rows = re.findall(r'<tr data-(?:owner-type|unit)="([^"]+)">(.*?)</tr>', page, re.S)
+    return {
+        key: tuple(int(number) for number in re.findall(r'<td class="num">(?:<a href="[^"]*">)?(\d+)', cells))
+        for key, cells in rows
+    }
+
+
+def test_dashboard_data_gives_the_same_figures_and_links_as_the_page(client, spread, leader, city, district):
+    client.force_login(leader)
+
+    page = client.get(reverse("dashboards:dashboard"), {"unit": city.pk}).content.decode().replace("&amp;", "&")
+    data = client.get(reverse("dashboards:data"), {"unit": city.pk}).json()
+
+    shown = page_figures(page)
+    for row in data["owner_types"]:
+        assert shown[row["owner_type"]] == (row["planned"], row["completed"], row["overdue"])
+        assert f'<a href="{row["links"]["planned"]}">{row["planned"]}</a>' in page
+    total = data["total"]
+    assert shown["total"] == (total["planned"], total["completed"], total["overdue"])
+    for row in data["children"]:
+        assert shown[str(row["unit"]["id"])] == (row["planned"], row["completed"], row["overdue"])
+        assert f'<a href="{row["links"]["overdue"]}">{row["overdue"]}</a>' in page
+    assert [row["unit"]["id"] for row in data["children"]] == [district.pk]
+    for row in data["categories"]:
+        assert f'<a href="{row["links"]["completed"]}">{row["completed"]}</a>' in page
+    assert {row["status"]: row["count"] for row in data["statuses"]} == {
+        status: WorkItem.objects.filter(status=status).count() for status in Status
+    }
+    assert total["rate_text"] == "22.2%" and total["rate"] == 22.2  # 2 done of 9 planned
+
+
+def test_dashboard_data_numbers_lead_to_lists_of_exactly_that_many_items(client, spread, leader, city):
+    client.force_login(leader)
+    data = client.get(reverse("dashboards:data"), {"unit": city.pk}).json()
+
+    links = [(row["links"][name], row[name]) for row in data["owner_types"] for name in ("planned", "completed")]
+    links += [(data["total"]["links"]["overdue"], data["total"]["overdue"])]
+    links += [(point["link"], point["completed"]) for point in data["trend"] if point["completed"]]
+    links += [(row["link"], row["count"]) for row in data["statuses"]]
+    for link, count in links:
+        assert client.get(link).context["page_obj"].paginator.count == count, link
+
+
+def test_dashboard_data_outside_the_subtree_does_not_exist(client, owner, outsider, city, district):
+    assert client.get(reverse("dashboards:data"), {"unit": district.pk}).status_code == 401
+    client.force_login(owner)
+    assert client.get(reverse("dashboards:data"), {"unit": city.pk}).status_code == 404
+    assert client.get(reverse("dashboards:data"), {"unit": district.pk}).status_code == 200
+    client.force_login(outsider)
+    assert client.get(reverse("dashboards:data"), {"unit": district.pk}).status_code == 404
+    assert client.get(reverse("dashboards:dashboard"), {"unit": district.pk}).status_code == 404
+
+
+def test_dashboard_sorts_child_units_by_rate_and_by_overdue(client, make_item, perform, leader, city, district):
+    # given: three districts: all done, a third done with two overdue, and nothing planned
+    late_district = UnitFactory(name="官渡区", code="GD", parent=city)
+    UnitFactory(name="晋宁区", code="JN", parent=city)
+    make_item(Status.CLOSED)
+    late = today_local() - datetime.timedelta(days=5)
+    for deadline in (late, late, today_local()):
+        item = WorkItemFactory(unit=late_district, by=leader, deadline=deadline)
+        for action in (Action.SUBMIT, Action.APPROVE, Action.START):
+            perform(action, item=item, by=leader)
+    perform(Action.COMPLETE, item=item, by=leader)
+    client.force_login(leader)
+
+    def order(sort: str) -> list[str]:
+        data = client.get(reverse("dashboards:data"), {"unit": city.pk, "sort": sort}).json()
+        page = client.get(reverse("dashboards:dashboard"), {"unit": city.pk, "sort": sort}).content.decode()
+        names = [row["unit"]["name"] for row in data["children"]]
+        assert [int(pk) for pk in re.findall(r'<tr data-unit="(\d+)">', page)] == [
+            row["unit"]["id"] for row in data["children"]
+        ]
+        return names
+
+    # then: a unit with nothing planned ("—") comes last whichever way rates are sorted
+    assert order("-rate") == ["五华区", "官渡区", "晋宁区"]
+    assert order("rate") == ["官渡区", "五华区", "晋宁区"]
+    assert order("-overdue")[0] == "官渡区"
+    assert order("overdue")[-1] == "官渡区"
+    assert order("unit") == order("nonsense") == [unit.name for unit in city.children.order_by("path")]
+    assert district.name == "五华区"
+
+
+def test_dashboard_lists_overdue_items_key_items_with_their_leaders_and_weekly_completions(
+    client, make_item, perform, leader, city
+):
+    # given
+    oldest = make_item(Status.SUBMITTED, deadline=today_local() - datetime.timedelta(days=30))
+    make_item(Status.IN_PROGRESS, deadline=today_local() - datetime.timedelta(days=2))
+    key = make_item(Status.APPROVED, is_key=True, key_level="city")
+    perform(Action.CLAIM, item=key, by=leader)
+    make_item(Status.COMPLETED)
+    client.force_login(leader)
+
+    # when
+    data = client.get(reverse("dashboards:data"), {"unit": city.pk}).json()
+    page = client.get(reverse("dashboards:dashboard"), {"unit": city.pk}).content.decode()
+
+    # then
+    assert data["overdue_items"][0]["id"] == oldest.pk
+    assert data["overdue_items"][0]["days_overdue"] == 30
+    assert [(item["id"], item["lead_leader"]) for item in data["key_items"]] == [(key.pk, "赵书记")]
+    assert "赵书记" in page and oldest.number in page
+    assert data["trend"][-1]["completed"] == 1 and len(data["trend"]) == 12
+    assert 'src="/static/vendor/echarts/echarts.min.js"' in page
+    assert f'data-url="/dashboard/data/?unit={city.pk}&amp;sort=unit"' in page

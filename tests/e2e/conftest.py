@@ -44,7 +44,7 @@ def new_page(browser, live_server):
         context = browser.new_context(
             base_url=live_server.url, locale=language, viewport={"width": 1280, "height": 900}
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 

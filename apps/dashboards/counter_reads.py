@@ -1,0 +1,86 @@
+"""Reading a unit's rollup counters and its children's in one round trip to the database.
+
+A dashboard needs four small sets of counter rows. Asked one ORM query at a time they cost more in
+query building than in the database, so they are read with one UNION ALL of plain SQL (table and
+column names from the models, every value a parameter).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from apps.dashboards.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
+from apps.items.models import Category, Status
+
+STATUS_COLUMNS = tuple(Status.values)
+
+
+@dataclass
+class CounterRows:
+    """The counter rows of one dashboard."""
+
+    # (unit id, owner type) -> count per status, for the unit and each child
+    statuses: dict[tuple[int, str], dict[str, int]] = field(default_factory=dict)
+    # (unit id, owner type) -> open items past their deadline, for the unit and each child
+    overdue: dict[tuple[int, str], int] = field(default_factory=dict)
+    # category id -> (the category, planned, completed), for the unit
+    categories: dict[int, tuple[Category, int, int]] = field(default_factory=dict)
+    # Monday -> items completed that week, for the unit
+    weeks: dict[datetime.date, int] = field(default_factory=dict)
+
+
+def _day(value: datetime.date | str) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite answers with text
+
+
+def counters_read(
+    *, unit_id: int, child_ids: list[int], today: datetime.date, first_week: datetime.date
+) -> CounterRows:
+    """Every counter row a dashboard of `unit_id` reads, as of `today`, with the weeks from `first_week`."""
+    quote = connection.ops.quote_name
+
+    def table(model: type) -> str:
+        return quote(model._meta.db_table)
+
+    unit_ids = [unit_id, *child_ids]
+    in_units = ", ".join(["%s"] * len(unit_ids))
+    zeros = [", ".join(["0"] * count) for count in range(len(STATUS_COLUMNS))]
+    statuses = ", ".join(quote(column) for column in STATUS_COLUMNS)
+    text = "CAST(NULL AS varchar(100))"
+    # Columns: what the row is, unit, owner type or category code, category name and English name,
+    # category id, day, then up to one number per status. The first branch names the column types
+    # (PostgreSQL matches the branches' types left to right).
+    sql = f"""
+        SELECT 's', unit_id, owner_type, {text}, {text}, CAST(NULL AS bigint), CAST(NULL AS date), {statuses}
+          FROM {table(StatusCount)} WHERE unit_id IN ({in_units})
+        UNION ALL
+        SELECT 'o', unit_id, owner_type, NULL, NULL, NULL, NULL, SUM(open_items), {zeros[8]}
+          FROM {table(OpenDeadlineCount)} WHERE unit_id IN ({in_units}) AND deadline < %s
+         GROUP BY unit_id, owner_type
+        UNION ALL
+        SELECT 'c', counts.unit_id, category.code, category.name, category.name_en, counts.category_id, NULL,
+               counts.planned, counts.completed, category.sort_order, {zeros[6]}
+          FROM {table(CategoryCount)} counts JOIN {table(Category)} category ON category.id = counts.category_id
+         WHERE counts.unit_id = %s
+        UNION ALL
+        SELECT 'w', unit_id, NULL, NULL, NULL, NULL, week, completed, {zeros[8]}
+          FROM {table(CompletionWeekCount)} WHERE unit_id = %s AND week >= %s AND week <= %s
+    """  # noqa: S608 - names come from the models; every value is a parameter
+    params = [*unit_ids, *unit_ids, today, unit_id, unit_id, first_week, today]
+    rows = CounterRows()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, row_unit, word, name, name_en, category_id, day, *numbers in cursor.fetchall():
+            if kind == "s":
+                rows.statuses[(row_unit, word)] = dict(zip(STATUS_COLUMNS, numbers, strict=True))
+            elif kind == "o":
+                rows.overdue[(row_unit, word)] = numbers[0]
+            elif kind == "c":
+                category = Category(pk=category_id, code=word, name=name, name_en=name_en, sort_order=numbers[2])
+                rows.categories[category_id] = (category, numbers[0], numbers[1])
+            else:
+                rows.weeks[_day(day)] = numbers[0]
+    return rows

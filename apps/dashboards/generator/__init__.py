@@ -1,0 +1,132 @@
+"""Demo data at scale: a unit tree and its items written in bulk, under a fresh root.
+
+Two shapes: the Kunming 2021 profile (the real districts and counties, streets and villages below them,
+and exactly the four figures of DOMAIN.md) and a synthetic tree of any size (`items`, `units`, `levels`).
+Rows are written with COPY on PostgreSQL and multi-row INSERTs elsewhere, in one transaction, and the
+dashboard counters are adjusted once at the end from what was written. Generated items carry no
+timeline or history rows: their dates are set directly, as an imported ledger's would be.
+"""
+
+from __future__ import annotations
+
+import datetime
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from apps.accounts.models import User
+from apps.dashboards.counters import COUNTER_TABLES
+from apps.dashboards.generator.plans import (
+    BATCH,
+    KUNMING_2021,
+    apportion,
+    kunming_plan,
+    status_counts,
+    synthetic_fanout,
+    synthetic_plan,
+)
+from apps.dashboards.generator.rows import ITEM_COLUMNS, ItemRows, copy_rows
+from apps.dashboards.generator.tree import TreeBuilder
+from apps.items.models import WorkItem, today_local
+from apps.org.models import Unit
+
+__all__ = [
+    "KUNMING_2021",
+    "GeneratedDemo",
+    "apportion",
+    "generate_demo",
+    "kunming_plan",
+    "status_counts",
+    "synthetic_fanout",
+    "synthetic_plan",
+]
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load, so it keeps choosing the indexes it should."""
+    tables = [WorkItem._meta.db_table, Unit._meta.db_table, User._meta.db_table]
+    tables += [table.model._meta.db_table for table in COUNTER_TABLES]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(table) for table in tables)}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+
+
+def _skip_row_by_row_foreign_key_checks() -> None:
+    """On PostgreSQL as a superuser, skip the per-row foreign-key triggers, for this transaction only.
+
+    Every id the generator writes is one it has just created or read in the same transaction, while the
+    deferred checks of two million rows, one trigger call per key per row, take minutes at commit.
+    Elsewhere (SQLite, or a role that may not do this) the checks run as usual.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+
+@dataclass
+class GeneratedDemo:
+    root: Unit
+    units: int
+    people: int
+    items: int
+    plan: dict[str, dict[str, int]]
+
+
+def generate_demo(
+    *,
+    plan: dict[str, dict[str, int]],
+    profile: str = "kunming-2021",
+    units: int = 15_000,
+    levels: int = 5,
+    seed: int = 2021,
+    as_of: datetime.date | None = None,
+    log: Callable[[str], None] = lambda line: None,
+) -> GeneratedDemo:
+    """Build a fresh tree (the Kunming one, or a synthetic one of about `units` units) and its items per `plan`."""
+    with transaction.atomic():
+        _skip_row_by_row_foreign_key_checks()
+        builder = TreeBuilder(seed=seed, as_of=as_of or today_local(), log=log)
+        tree = (
+            builder.kunming_tree() if profile == "kunming-2021" else builder.synthetic_tree(units=units, levels=levels)
+        )
+        log(f"{len(tree.units):,} units under {tree.root.name} ({tree.root.code})")
+        # Each item's unit first, so each unit gets as many party members as its service lists need.
+        owners_of = {}
+        for owner_type, counts in plan.items():
+            candidates, weights = tree.owners[owner_type]
+            owners_of[owner_type] = array(
+                "i", builder.rng.choices(range(len(candidates)), weights=weights, k=sum(counts.values()))
+            )
+        people = builder.add_people(tree, owners_of)
+        log(f"{people:,} people")
+        rows = ItemRows(builder, tree)
+        columns = {field.column for field in WorkItem._meta.concrete_fields if field.column != "id"}
+        if columns != set(ITEM_COLUMNS):
+            raise RuntimeError(f"The generator does not know these item columns: {columns ^ set(ITEM_COLUMNS)}")
+        written, batch = 0, []
+        for owner_type, counts in plan.items():
+            candidates, _weights = tree.owners[owner_type]
+            statuses = [status for status, count in counts.items() for _ in range(count)]
+            builder.rng.shuffle(statuses)
+            for index, status in zip(owners_of[owner_type], statuses, strict=True):
+                batch.append(rows.row(candidates[index], owner_type, status))
+                if len(batch) == BATCH:
+                    copy_rows(WorkItem._meta.db_table, ITEM_COLUMNS, batch)
+                    written += len(batch)
+                    batch = []
+                    if written % 200_000 == 0:
+                        log(f"  {written:,} items")
+        copy_rows(WorkItem._meta.db_table, ITEM_COLUMNS, batch)
+        written += len(batch)
+        log(f"{written:,} items; counting them into the dashboard counters")
+        rows.deltas.apply()
+    _analyze()
+    return GeneratedDemo(root=tree.root, units=len(tree.units), people=people, items=written, plan=plan)

@@ -1,0 +1,172 @@
+"""The generated items' rows, with dates that fit their status, written with COPY or multi-row INSERTs."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zoneinfo
+from collections import Counter
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from apps.core.demo import PLAN_TITLES, REQUIREMENTS, SERVICE_TITLES, SOURCE_LEADS, SOURCE_WEIGHTS
+from apps.dashboards.counters import CounterDeltas, ItemTally
+from apps.dashboards.generator.plans import OVERDUE_SHARE
+from apps.dashboards.generator.tree import KEY_LEVEL_OF, GeneratedTree, GeneratedUnit, TreeBuilder
+from apps.items.models import DONE_STATUSES, KIND_OF_OWNER_TYPE, PERSON_OWNED_TYPES, KeyLevel, OwnerType, Status
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+class ItemRows:
+    """Makes the rows of the items, with dates that fit their status, and counts them for the counters."""
+
+    def __init__(self, builder: TreeBuilder, tree: GeneratedTree) -> None:
+        self.builder, self.rng, self.as_of = builder, builder.rng, builder.as_of
+        self.tree = tree
+        self.sequence: Counter[tuple[int, int]] = Counter()
+        self.deltas = CounterDeltas()
+        self.now = timezone.now()
+        self.pools = {
+            owner_type: SERVICE_TITLES[
+                OwnerType.TEAM_MEMBER if owner_type == OwnerType.TEAM_MEMBER else OwnerType.PARTY_MEMBER
+            ]
+            if owner_type in PERSON_OWNED_TYPES
+            else PLAN_TITLES
+            for owner_type in OwnerType
+        }
+        # Sources drawn in their weights' proportions by picking a slot of this list.
+        self.source_of = [source for source, weight in SOURCE_WEIGHTS.items() for _ in range(weight)]
+        self.zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def deadline_near(self, day: datetime.date) -> datetime.date:
+        """Offices set deadlines at month ends mostly, some mid-month, a few on any day."""
+        roll = self.rng.random()
+        if roll < 0.75:
+            return _month_end(day)
+        if roll < 0.9:
+            return day.replace(day=15)
+        return day
+
+    def days(self, low: int, high: int) -> datetime.timedelta:
+        return datetime.timedelta(days=low + int(self.rng.random() * (high - low + 1)))
+
+    def dates(self, status: str) -> tuple[datetime.date, datetime.date, datetime.date | None]:
+        """Start, deadline and completion: done items finished by now, mostly in time; a tenth of open ones late."""
+        random, as_of = self.rng.random, self.as_of
+        start = as_of - self.days(20, 300)
+        completed_on = None
+        if status in DONE_STATUSES:
+            completed_on = start + self.days(0, (as_of - start).days)
+            deadline = self.deadline_near(
+                completed_on - self.days(1, 40) if random() < 0.1 else completed_on + self.days(0, 120)
+            )
+        elif status not in (Status.SUSPENDED, Status.CANCELLED) and random() < OVERDUE_SHARE:
+            deadline = min(self.deadline_near(as_of - self.days(1, 120)), as_of - datetime.timedelta(days=1))
+        else:
+            deadline = max(self.deadline_near(as_of + self.days(0, 270)), as_of)
+        return min(start, deadline), deadline, completed_on
+
+    def row(self, unit: GeneratedUnit, owner_type: str, status: str) -> tuple:
+        """One item's values in ITEM_COLUMNS order, counted into the counters' deltas as it is made."""
+        random = self.rng.random
+        start, deadline, completed_on = self.dates(status)
+        year = start.year
+        self.sequence[(unit.pk, year)] += 1
+        sequence = self.sequence[(unit.pk, year)]
+        person = unit.people[int(random() * len(unit.people))] if unit.people else None
+        pool = self.pools[owner_type]
+        category, title, beneficiaries = pool[int(random() * len(pool))]
+        category_id = self.builder.categories[category]
+        place = unit.place or unit.name
+        title = title.format(place=place)
+        source = self.source_of[int(random() * len(self.source_of))]
+        is_key = owner_type == OwnerType.LEADERSHIP_TEAM and random() < 0.12
+        if status == Status.IN_PROGRESS:
+            progress = 10 + 5 * int(random() * 17)
+        elif status == Status.RETURNED:
+            progress = 50 + 5 * int(random() * 9)
+        elif status == Status.SUSPENDED:
+            progress = 5 * int(random() * 12)
+        else:
+            progress = 100 if status in DONE_STATUSES else 0
+        created = datetime.datetime(start.year, start.month, start.day, 9, int(random() * 60), tzinfo=self.zone)
+        published = status not in (Status.DRAFT, Status.SUBMITTED, Status.CANCELLED) and random() < 0.7
+        closed_at = None
+        if status == Status.CLOSED:
+            closed_at = datetime.datetime(completed_on.year, completed_on.month, completed_on.day, 16, tzinfo=self.zone)
+            closed_at = min(closed_at + self.days(0, 5), self.now)
+        kind = KIND_OF_OWNER_TYPE[owner_type]
+        self.deltas.add(ItemTally(unit.pk, kind, owner_type, status, category_id, deadline, completed_on, unit.path))
+        return (
+            created,  # created_at
+            self.now,  # updated_at
+            f"{unit.code}-{year}-{sequence:04d}",  # number
+            year,
+            sequence,
+            kind,
+            owner_type,
+            unit.pk,  # unit_id
+            person if owner_type in PERSON_OWNED_TYPES else None,  # owner_person_id
+            title,
+            f"{title}。{SOURCE_LEADS[source]}",  # content
+            category_id,
+            beneficiaries.format(place=place),
+            unit.pk,  # responsible_unit_id
+            person,  # responsible_person_id
+            person if is_key and random() < 0.75 else None,  # lead_leader_id
+            REQUIREMENTS[int(random() * len(REQUIREMENTS))],
+            start,  # start_date
+            deadline,
+            is_key,
+            KEY_LEVEL_OF.get(unit.level, KeyLevel.TOWNSHIP) if is_key else "",  # key_level
+            source,
+            "",  # assignment_letter
+            status,
+            progress,  # progress_percent
+            completed_on,
+            closed_at,
+            published,  # is_published
+            min(created + self.days(3, 15), self.now) if published else None,  # published_at
+            person,  # created_by_id
+        )
+
+
+ITEM_COLUMNS = (
+    "created_at", "updated_at", "number", "year", "sequence", "kind", "owner_type", "unit_id", "owner_person_id",
+    "title", "content", "category_id", "beneficiaries", "responsible_unit_id", "responsible_person_id",
+    "lead_leader_id", "requirements", "start_date", "deadline", "is_key", "key_level", "source", "assignment_letter",
+    "status", "progress_percent", "completed_on", "closed_at", "is_published", "published_at", "created_by_id",
+)  # fmt: skip
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """COPY the rows into the table (PostgreSQL with psycopg2), or INSERT them many at a time."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        raw = getattr(cursor, "cursor", cursor)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerows(
+                [
+                    "\\N" if value is None else ("t" if value else "f") if value is True or value is False else value
+                    for value in row
+                ]
+                for row in rows
+            )
+            buffer.seek(0)
+            raw.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        values = [[adapt(value) if isinstance(value, datetime.datetime) else value for value in row] for row in rows]
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", values)  # noqa: S608

@@ -1,0 +1,116 @@
+"""The dashboard's two short lists — longest overdue, key items being delivered — read in one query.
+
+Both lists are the first rows of an index walk (partial indexes on open items, apps.items migration
+0005), so the database work is a millisecond; building two ORM queries cost more than running them,
+hence one plain SQL statement with the two ordered, limited selects side by side.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from apps.accounts.models import User
+from apps.items.models import OPEN_STATUS_LIST, KeyLevel, Status, WorkItem, overdue_q
+from apps.org.models import Unit, path_upper_bound
+
+
+@dataclass
+class ListedItem:
+    """An item as the dashboard's lists show it."""
+
+    pk: int
+    number: str
+    title: str
+    unit: str  # the owning unit's name
+    deadline: datetime.date
+    status: str
+    progress_percent: int
+    key_level: str
+    lead_leader: str | None
+    today: datetime.date
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUS_LIST
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline < self.today
+
+    @property
+    def days_overdue(self) -> int:
+        return (self.today - self.deadline).days if self.is_overdue else 0
+
+    def get_status_display(self) -> str:
+        return str(Status(self.status).label)
+
+    def get_key_level_display(self) -> str:
+        return str(KeyLevel(self.key_level).label) if self.key_level else ""
+
+
+def _listed(item: WorkItem, today: datetime.date) -> ListedItem:
+    leader = item.lead_leader
+    return ListedItem(
+        item.pk,
+        item.number,
+        item.title,
+        item.unit.name,
+        item.deadline,
+        item.status,
+        item.progress_percent,
+        item.key_level,
+        str(leader) if leader else None,
+        today,
+    )
+
+
+def lists_from_items(
+    items: QuerySet[WorkItem], *, today: datetime.date, overdue: int, key: int
+) -> tuple[list[ListedItem], list[ListedItem]]:
+    """The two lists from a queryset of items (the naive path, and the yardstick for `lists_read`)."""
+    items = items.select_related("unit", "lead_leader").order_by("deadline", "id")
+    return (
+        [_listed(item, today) for item in items.filter(overdue_q(today))[:overdue]],
+        [_listed(item, today) for item in items.filter(is_key=True, status__in=OPEN_STATUS_LIST)[:key]],
+    )
+
+
+def lists_read(
+    *, unit: Unit, today: datetime.date, overdue: int, key: int
+) -> tuple[list[ListedItem], list[ListedItem]]:
+    """The subtree's `overdue` longest overdue items and its first `key` key items still being delivered."""
+    quote = connection.ops.quote_name
+    items, units, users = (quote(model._meta.db_table) for model in (WorkItem, Unit, User))
+    statuses = ", ".join(["%s"] * len(OPEN_STATUS_LIST))
+    select = f"""
+        SELECT %s AS list, item.id, item.number, item.title, unit.name, item.deadline, item.status,
+               item.progress_percent, item.key_level, leader.full_name, leader.username
+          FROM {items} item
+          JOIN {units} unit ON unit.id = item.unit_id
+          LEFT JOIN {users} leader ON leader.id = item.lead_leader_id
+         WHERE unit.path >= %s AND unit.path < %s AND item.status IN ({statuses})
+    """  # noqa: S608 - names come from the models; every value is a parameter
+    sql = f"""
+        SELECT * FROM ({select} AND item.deadline < %s ORDER BY item.deadline, item.id LIMIT %s) overdue
+        UNION ALL
+        SELECT * FROM ({select} AND item.is_key = %s ORDER BY item.deadline, item.id LIMIT %s) key_items
+    """  # noqa: S608 - as above
+    scope = [unit.path, path_upper_bound(unit.path), *OPEN_STATUS_LIST]
+    params = ["o", *scope, today, overdue, "k", *scope, True, key]
+    lists: dict[str, list[ListedItem]] = {"o": [], "k": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for which, pk, number, title, unit_name, deadline, status, progress, level, name, username in cursor:
+            if isinstance(deadline, str):  # SQLite answers with text
+                deadline = datetime.date.fromisoformat(deadline)
+            leader = (name or username) if username else None
+            lists[which].append(
+                ListedItem(pk, number, title, unit_name, deadline, status, progress, level, leader, today)
+            )
+    for rows in lists.values():
+        rows.sort(key=lambda row: (row.deadline, row.pk))
+    return lists["o"], lists["k"]

@@ -1,0 +1,101 @@
+"""Rollup counters: how many items each unit's subtree holds, kept by the item services.
+
+Every row counts the items of a unit *and every unit below it*, so a dashboard reads the row of its
+unit and the rows of the unit's children — a few dozen rows whatever the size of the tree — instead
+of scanning the items. The item services change the rows of the item's unit and of each of its
+ancestors (their ids are the segments of the unit's path) in the same transaction as the item.
+`manage.py rebuild_counters` recomputes them from the items and reports any drift.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.items.models import ItemKind, OwnerType
+
+
+class StatusCount(models.Model):
+    """Items of a unit's subtree by list kind and owner type, one column per status."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("list kind"), max_length=20, choices=ItemKind.choices)
+    owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
+    # One column per Status value (the column names are the values), so a status move changes one row.
+    draft = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    in_progress = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    suspended = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("status counter")
+        verbose_name_plural = _("status counters")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "owner_type"], name="status_count_per_unit_owner_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.owner_type}"
+
+
+class CategoryCount(models.Model):
+    """Planned and completed items of a unit's subtree per category."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "items.Category", verbose_name=_("category"), on_delete=models.CASCADE, related_name="+"
+    )
+    planned = models.IntegerField(_("planned"), default=0)
+    completed = models.IntegerField(_("completed"), default=0)
+
+    class Meta:
+        verbose_name = _("category counter")
+        verbose_name_plural = _("category counters")
+        constraints = [models.UniqueConstraint(fields=["unit", "category"], name="category_count_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.category_id}"
+
+
+class OpenDeadlineCount(models.Model):
+    """Open items of a unit's subtree per owner type and deadline.
+
+    Overdue on any day is the sum of the rows with a deadline before that day, so the figure is right
+    the moment a day begins, with no job to run at midnight. Rows that reach zero are deleted.
+    """
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
+    deadline = models.DateField(_("deadline"))
+    open_items = models.IntegerField(_("open items"), default=0)
+
+    class Meta:
+        verbose_name = _("open-by-deadline counter")
+        verbose_name_plural = _("open-by-deadline counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "owner_type", "deadline"], name="open_deadline_count_per_unit_owner_type_deadline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.owner_type} {self.deadline}"
+
+
+class CompletionWeekCount(models.Model):
+    """Completed or closed items of a unit's subtree per week of completion (weeks start on Monday)."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(_("week starting"))
+    completed = models.IntegerField(_("completed"), default=0)
+
+    class Meta:
+        verbose_name = _("completions-per-week counter")
+        verbose_name_plural = _("completions-per-week counters")
+        constraints = [models.UniqueConstraint(fields=["unit", "week"], name="completion_week_count_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.week}"

@@ -1,0 +1,163 @@
+"""A dashboard as JSON-ready data: what the page's charts read, and what the API can serve as it is."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from apps.core.rates import format_rate
+from apps.dashboards.item_lists import ListedItem
+from apps.dashboards.selectors import Dashboard, Figures
+from apps.items.models import ItemKind, OwnerType
+from apps.org.models import Unit
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def dashboard_data_url(unit: Unit, **params: str) -> str:
+    return f"{reverse('dashboards:data')}?{urlencode({'unit': unit.pk, **params})}"
+
+
+class _Links:
+    """Addresses of the dashboard, the item list and item pages, reversed once: a dashboard has a hundred links."""
+
+    def __init__(self) -> None:
+        self.items_base = reverse("items:list")
+        self.dashboard_base = reverse("dashboards:dashboard")
+        self.item_base = reverse("items:detail", args=[0]).replace("/0/", "/{}/")
+
+    def items(self, **filters: Any) -> str:
+        """The item list filtered the same way as a figure (the page's `items_link` tag writes the same)."""
+        # The values are ids, dates and choice values, which need no escaping; anything else is escaped.
+        query = "&".join(
+            f"{name}={value}" if _PLAIN.fullmatch(str(value)) else urlencode({name: value})
+            for name, value in filters.items()
+        )
+        return f"{self.items_base}?{query}"
+
+    def dashboard(self, unit: Unit) -> str:
+        return f"{self.dashboard_base}?unit={unit.pk}"
+
+    def item(self, item: ListedItem) -> str:
+        return self.item_base.format(item.pk)
+
+
+def _figures(figures: Figures, *, links: _Links, overdue: bool = True, **filters: Any) -> dict[str, Any]:
+    """Counts, the rate as a number and as leaders read it, and the item list behind each count."""
+    rate = figures.rate
+    data: dict[str, Any] = {
+        "planned": figures.planned,
+        "completed": figures.completed,
+        "rate": None if rate is None else float(rate),
+        "rate_text": format_rate(rate),
+        "links": {
+            "planned": links.items(**filters, stage="counted"),
+            "completed": links.items(**filters, stage="done"),
+        },
+    }
+    if overdue:
+        data["overdue"] = figures.overdue
+        data["links"]["overdue"] = links.items(**filters, overdue="true")
+    return data
+
+
+def _unit(unit: Unit, links: _Links) -> dict[str, Any]:
+    return {"id": unit.pk, "name": unit.name, "level": unit.level, "url": links.dashboard(unit)}
+
+
+def _item(item: ListedItem, links: _Links) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "number": item.number,
+        "title": item.title,
+        "unit": item.unit,
+        "status": item.status,
+        "status_label": item.get_status_display(),
+        "deadline": item.deadline.isoformat(),
+        "days_overdue": item.days_overdue,
+        "progress": item.progress_percent,
+        "url": links.item(item),
+    }
+
+
+def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
+    """Every figure of the dashboard page, each with the link to the items it counts."""
+    unit, today, links = dashboard.unit, dashboard.today, _Links()
+    children, own = [], None
+    for row in dashboard.child_rows:
+        if row.unit is None:
+            # The unit's own items alone have no list filter of their own (the unit filter takes the
+            # subtree), so these figures come without links, as on the page.
+            own = _figures(row.figures, links=links)
+            del own["links"]
+            continue
+        children.append(
+            {
+                "unit": _unit(row.unit, links),
+                "has_children": row.has_children,
+                **_figures(row.figures, links=links, unit=row.unit.pk),
+            }
+        )
+    return {
+        "unit": _unit(unit, links),
+        "today": today.isoformat(),
+        "sort": dashboard.sort,
+        "breadcrumbs": [_unit(ancestor, links) for ancestor in dashboard.breadcrumbs],
+        "owner_types": [
+            {
+                "owner_type": row.owner_type.value,
+                "label": str(OwnerType(row.owner_type).label),
+                "kind": str(row.kind),
+                "kind_label": str(ItemKind(row.kind).label),
+                **_figures(row.figures, links=links, unit=unit.pk, owner_type=row.owner_type.value),
+            }
+            for row in dashboard.owner_type_rows
+        ],
+        "total": _figures(dashboard.total, links=links, unit=unit.pk),
+        "own": own,
+        "children": children,
+        "statuses": [
+            {
+                "status": row.status.value,
+                "label": str(row.status.label),
+                "count": row.count,
+                "link": links.items(unit=unit.pk, status=row.status.value),
+            }
+            for row in dashboard.status_rows
+        ],
+        "categories": [
+            {
+                "category": row.category.code,
+                "label": str(row.category),
+                **_figures(row.figures, links=links, overdue=False, unit=unit.pk, category=row.category.pk),
+            }
+            for row in dashboard.category_rows
+        ],
+        "trend": [
+            {
+                "week": point.week.isoformat(),
+                "week_end": point.week_end.isoformat(),
+                "completed": point.completed,
+                "link": links.items(
+                    unit=unit.pk,
+                    stage="done",
+                    completed_on_after=point.week.isoformat(),
+                    completed_on_before=point.week_end.isoformat(),
+                ),
+            }
+            for point in dashboard.trend
+        ],
+        "overdue_items": [_item(item, links) for item in dashboard.overdue_items],
+        "key_items": [
+            {
+                **_item(item, links),
+                "key_level": item.key_level,
+                "key_level_label": item.get_key_level_display(),
+                "lead_leader": item.lead_leader,
+            }
+            for item in dashboard.key_items
+        ],
+    }
