@@ -8,7 +8,7 @@ PORT ?= 8000
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test lint format messages system-deps demo vendor-echarts worker beat
+.PHONY: setup run test lint format messages system-deps demo vendor-echarts worker beat bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ beat: setup
 
 test: system-deps setup
 	$(VENV)/bin/pytest
+
+# Every benchmark in bench/ (files starting with _ are their helpers), on the local PostgreSQL
+# (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/deeds_bench); each prints its figures.
+bench: setup
+	@status=0; for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || status=1; done; exit $$status
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

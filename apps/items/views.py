@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import ServiceError
 from apps.core.feedback import flash_form_errors
 from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
+from apps.items.jobs import ledger_import_allowed
 from apps.items.models import Action, Evidence, ItemKind
 from apps.items.rules import allowed_actions, user_can_edit_item, user_can_see_item
 from apps.items.selectors import item_filterset, item_get
@@ -35,7 +36,13 @@ def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     return render(
         request,
         "items/list.html",
-        {"filterset": filterset, "page_obj": page_obj, "mine": mine, "query": query.urlencode()},
+        {
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "mine": mine,
+            "query": query.urlencode(),
+            "can_import_ledger": ledger_import_allowed(request.user),
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """The item pages as a user meets them: scoping, forms, buttons, messages."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -225,3 +226,27 @@ def test_pages_stay_chinese_on_an_english_browser_until_the_user_switches(client
     page = client.get(reverse("items:mine"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
 
     assert "我的事项" in page
+
+
+def test_item_list_unit_picker_lists_the_chosen_units_branch_not_the_whole_tree(
+    client, leader, city, district, sibling_district, township, make_item
+):
+    # given: the leader filters to the township, deep in a tree
+    make_item(Status.DRAFT, unit=township)
+    client.force_login(leader)
+
+    def unit_options(**query) -> tuple[object, set[str]]:
+        response = client.get(reverse("items:list"), query)
+        picker = re.search(r'<select name="unit"[^>]*>(.*?)</select>', response.content.decode(), re.S).group(1)
+        return response, set(re.findall(r'<option value="(\d+)"', picker))
+
+    # when
+    response, options = unit_options(unit=township.pk)
+
+    # then: the filter works, and the picker offers the township's ancestors and the township itself
+    assert response.context["page_obj"].paginator.count == 1
+    assert options == {str(city.pk), str(district.pk), str(township.pk)}
+    # unfiltered, it offers the top of the user's subtree and the level below
+    assert unit_options()[1] == {str(city.pk), str(district.pk), str(sibling_district.pk)}
+    # and any unit of the subtree can still be asked for
+    assert unit_options(unit=sibling_district.pk)[0].context["filterset"].is_valid()

@@ -1,0 +1,318 @@
+"""Ledger imports and big exports as jobs: started from a page, run now or by the worker, followed by the page.
+
+A job runs once however often its task is delivered: a worker claims it with a conditional update, a
+second claim finds it taken or finished, and a job left running by a killed worker is taken over once
+its lease runs out (the report generation's pattern).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Role, User
+from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.exports import ProgressCallback
+from apps.core.tasks import enqueue
+from apps.items.exports import EXPORT_FORMATS, export_items_xlsx, write_items_csv
+from apps.items.ledger import (
+    LedgerCheck,
+    LedgerFileError,
+    LedgerProblem,
+    ledger_check,
+    ledger_commit,
+    ledger_count_rows,
+    ledger_read,
+    ledger_rows_dump,
+    ledger_rows_load,
+)
+from apps.items.models import ExportJob, ImportJob, JobStatus
+from apps.items.selectors import item_filterset
+from apps.org.models import Unit
+
+logger = logging.getLogger(__name__)
+
+LEDGER_IMPORTER_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)  # DOMAIN.md: unit administrators import ledgers
+LEDGER_EXTENSIONS = (".xlsx", ".csv")
+JOB_LEASE = datetime.timedelta(minutes=10)
+PROBLEMS_KEPT = 1000  # a file wrong in every row still gets a readable preview
+
+
+def ledger_import_allowed(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*LEDGER_IMPORTER_ROLES)
+
+
+def _claim(model: type[ImportJob | ExportJob], job_id: int, *, into: str, claimable: set[str]) -> int | None:
+    """Take the job for one run; the attempt number it was taken with, or None when someone else has it."""
+    lease_expired = timezone.now() - JOB_LEASE
+    taken = model.objects.filter(
+        Q(status__in=claimable) | Q(status=into, started_at__lt=lease_expired), pk=job_id
+    ).update(status=into, started_at=timezone.now(), attempts=F("attempts") + 1, progress=0, error="")
+    if not taken:
+        return None
+    return model.objects.values_list("attempts", flat=True).get(pk=job_id)
+
+
+def _progress_setter(
+    model: type[ImportJob | ExportJob], job_id: int, status: str, low: int = 0, high: int = 100
+) -> ProgressCallback:
+    """Report progress in `status` on a scale of low–high, writing only when the percent changes."""
+    last = [-1]
+
+    def set_progress(percent: int) -> None:
+        scaled = low + (high - low) * min(max(percent, 0), 100) // 100
+        if scaled != last[0]:
+            last[0] = scaled
+            model.objects.filter(pk=job_id, status=status).update(progress=scaled)
+
+    return set_progress
+
+
+# --- ledger imports ------------------------------------------------------------------------------------
+
+
+def import_job_create(*, by: User, unit: Unit, upload: UploadedFile) -> ImportJob:
+    """Keep an uploaded ledger for `unit`; it is checked next, now or in the worker."""
+    if not ledger_import_allowed(by):
+        raise ServicePermissionError(_("Only unit administrators can import ledgers."))
+    if not by.sees_everything and (by.unit is None or not unit.is_within(by.unit)):
+        raise ServicePermissionError(
+            _("“%(unit)s” is not your unit or a unit below it.") % {"unit": unit}, field="unit"
+        )
+    name = Path(upload.name or "").name
+    if not name.lower().endswith(LEDGER_EXTENSIONS):
+        raise ServiceError(_("Upload the ledger as an XLSX or CSV file."), field="file")
+    if upload.size > settings.LEDGER_MAX_BYTES:
+        raise ServiceError(
+            _("The file is larger than %(size)s MB.") % {"size": settings.LEDGER_MAX_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    row_count = ledger_count_rows(upload, name, up_to=settings.LEDGER_INLINE_MAX_ROWS)
+    upload.seek(0)
+    return ImportJob.objects.create(unit=unit, requested_by=by, file=upload, original_name=name, row_count=row_count)
+
+
+def _runs_in_background(row_count: int) -> bool:
+    return row_count > settings.LEDGER_INLINE_MAX_ROWS
+
+
+def import_job_request_check(*, job: ImportJob) -> None:
+    """Check the file now when it is small, else send it to the worker (the page follows its progress)."""
+    if _runs_in_background(job.row_count):
+        from apps.items.tasks import ledger_check_task
+
+        enqueue(ledger_check_task, job.pk)
+    else:
+        import_job_check(job_id=job.pk)
+
+
+def import_job_request_commit(*, job: ImportJob, by: User) -> None:
+    """Import a checked ledger: now when it is small, else in the worker."""
+    if job.requested_by_id != by.pk:
+        raise ServicePermissionError(_("Only the person who uploaded a ledger can import it."))
+    if job.status not in {JobStatus.VALID, JobStatus.FAILED}:
+        raise ServiceError(
+            _("This ledger cannot be imported in its present state (%(status)s).")
+            % {"status": job.get_status_display()}
+        )
+    if _runs_in_background(job.row_count):
+        from apps.items.tasks import ledger_commit_task
+
+        enqueue(ledger_commit_task, job.pk)
+    else:
+        import_job_commit(job_id=job.pk)
+
+
+def _read_and_check(
+    job: ImportJob, on_progress: ProgressCallback, *, keep_rows: bool = False
+) -> tuple[LedgerCheck, list[LedgerProblem]]:
+    """Check the job's rows: as read before when the preview kept them, else read from the file now."""
+    if job.rows_read and not keep_rows:
+        with job.rows_read.open("rb") as kept:
+            rows, problems = ledger_rows_load(kept.read()), []
+    else:
+        with job.file.open("rb") as source:
+            rows, problems = ledger_read(source, job.original_name)
+        if keep_rows and not problems:
+            if job.rows_read:
+                job.rows_read.delete(save=False)
+            job.rows_read.save(f"{job.original_name}.rows.json.gz", ContentFile(ledger_rows_dump(rows)), save=False)
+            ImportJob.objects.filter(pk=job.pk).update(rows_read=job.rows_read.name)
+    on_progress(10)
+    check = ledger_check(
+        rows=rows,
+        unit=job.unit,
+        by=job.requested_by,
+        on_progress=lambda percent: on_progress(10 + percent * 9 // 10),
+        warn=keep_rows,  # the preview's check notes likely duplicates; the one before writing need not again
+    )
+    check.problems[:0] = problems
+    return check, check.problems
+
+
+def _problems_field(problems: list[LedgerProblem]) -> dict:
+    errors = [problem for problem in problems if not problem.warning]
+    warnings = [problem for problem in problems if problem.warning]
+    kept = (errors + warnings)[:PROBLEMS_KEPT]
+    kept.sort(key=lambda problem: (problem.sheet, problem.row))
+    return {"problems": [problem.as_dict() for problem in kept], "problem_count": len(errors)}
+
+
+def import_job_check(*, job_id: int) -> None:
+    """Read and check every row of the job's file and keep the outcome for the preview; nothing is imported."""
+    attempt = _claim(
+        ImportJob,
+        job_id,
+        into=JobStatus.VALIDATING,
+        claimable={JobStatus.PENDING, JobStatus.INVALID, JobStatus.VALID, JobStatus.FAILED},
+    )
+    if attempt is None:
+        return
+    job = ImportJob.objects.select_related("unit", "requested_by__unit").get(pk=job_id)
+    on_progress = _progress_setter(ImportJob, job_id, JobStatus.VALIDATING)
+    try:
+        check, problems = _read_and_check(job, on_progress, keep_rows=True)
+    except LedgerFileError as error:
+        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+            status=JobStatus.INVALID,
+            problems=[LedgerProblem(row=1, column="", message=str(error)).as_dict()],
+            problem_count=1,
+            finished_at=timezone.now(),
+        )
+        return
+    except Exception as error:
+        logger.exception("ledger import %s: the check failed", job_id)
+        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+            status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+    ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+        status=JobStatus.VALID if check.is_valid else JobStatus.INVALID,
+        progress=100,
+        row_count=check.row_count,
+        summary=check.summary(),
+        finished_at=timezone.now(),
+        **_problems_field(problems),
+    )
+
+
+def import_job_commit(*, job_id: int) -> None:
+    """Check the file again against the database as it is now, then write every row in one transaction."""
+    attempt = _claim(ImportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.VALID, JobStatus.FAILED})
+    if attempt is None:
+        return
+    job = ImportJob.objects.select_related("unit", "requested_by__unit").get(pk=job_id)
+    on_progress = _progress_setter(ImportJob, job_id, JobStatus.RUNNING, high=80)
+    try:
+        check, problems = _read_and_check(job, on_progress)
+        if not check.is_valid:
+            # The database changed since the preview (a person left, a number was taken): show it again.
+            ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+                status=JobStatus.INVALID, progress=100, summary=check.summary(), **_problems_field(problems)
+            )
+            return
+        on_progress(100)
+        with transaction.atomic():
+            # Only the run holding the claim writes, and it marks the job done in the same transaction.
+            if (
+                not ImportJob.objects.select_for_update()
+                .filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt)
+                .exists()
+            ):
+                return
+            summary = ledger_commit(
+                check=check,
+                by=job.requested_by,
+                reason=_("Imported from the ledger %(file)s") % {"file": job.original_name},
+            )
+            ImportJob.objects.filter(pk=job_id).update(
+                status=JobStatus.DONE,
+                progress=100,
+                summary=summary,
+                row_count=check.row_count,
+                finished_at=timezone.now(),
+                **_problems_field(problems),
+            )
+    except ServiceError as error:
+        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+            status=JobStatus.FAILED, error=error.message, finished_at=timezone.now()
+        )
+    except IntegrityError:
+        # Someone numbered items of the same unit at the same moment; the transaction left nothing behind.
+        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+            status=JobStatus.FAILED,
+            error=_("Items of these units were numbered at the same moment; nothing was imported. Please try again."),
+            finished_at=timezone.now(),
+        )
+    except Exception as error:
+        logger.exception("ledger import %s: writing failed", job_id)
+        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+            status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+
+def export_file_stem(*, mine: bool, day: datetime.date | None = None) -> str:
+    """e.g. 事项台账_2021-06-30: offices file exports under Chinese names whatever the reader's language."""
+    return f"{'我的事项' if mine else '事项台账'}_{day or timezone.localdate():%Y-%m-%d}"
+
+
+def export_job_create(*, by: User, file_format: str, query: str, mine: bool) -> ExportJob:
+    """Ask the worker for an export of the list the user sees with these filters."""
+    if file_format not in EXPORT_FORMATS:
+        raise ServiceError(_("Unknown export format."))
+    job = ExportJob.objects.create(requested_by=by, file_format=file_format, query=query, mine=mine)
+    from apps.items.tasks import items_export_task
+
+    enqueue(items_export_task, job.pk)
+    return job
+
+
+def export_job_run(*, job_id: int) -> None:
+    """Write the export file of a job: the list as its owner sees it now, through the same filters."""
+    attempt = _claim(ExportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.PENDING, JobStatus.FAILED})
+    if attempt is None:
+        return
+    job = ExportJob.objects.select_related("requested_by__unit").get(pk=job_id)
+    try:
+        queryset = item_filterset(user=job.requested_by, data=QueryDict(job.query), mine=job.mine).qs
+        total = queryset.count()
+        on_progress = _progress_setter(ExportJob, job_id, JobStatus.RUNNING, high=99)
+
+        def rows_done(count: int) -> None:
+            on_progress(count * 100 // max(total, 1))
+
+        name = f"{export_file_stem(mine=job.mine)}.{job.file_format}"
+        with tempfile.TemporaryFile() as spool:
+            if job.file_format == "csv":
+                write_items_csv(queryset, spool, on_progress=rows_done)
+            else:
+                export_items_xlsx(queryset, spool, on_progress=rows_done)
+            spool.seek(0)
+            job.file.save(name, File(spool, name=name), save=False)
+        updated = ExportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt).update(
+            status=JobStatus.DONE, progress=100, row_count=total, file=job.file.name, finished_at=timezone.now()
+        )
+        if not updated:
+            job.file.delete(save=False)  # another run took the job over; its file is the one kept
+    except Exception as error:
+        logger.exception("export %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id, attempts=attempt).update(
+            status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
