@@ -56,7 +56,8 @@ test: system-deps setup
 	$(VENV)/bin/pytest
 
 # Every benchmark in bench/ (files starting with _ are their helpers), on the local PostgreSQL
-# (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/deeds_bench); each prints its figures.
+# (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/deeds_bench; bench/dashboard.py uses its own
+# deeds_bench_dashboard, generated once with 2,000,000 items); each prints its figures.
 bench: setup
 	@status=0; for script in bench/[!_]*.py; do echo "== $$script"; $(PY) $$script || status=1; done; exit $$status
 

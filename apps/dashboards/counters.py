@@ -18,6 +18,7 @@ from typing import NamedTuple
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
 
+from apps.dashboards.bulk_write import copy_rows
 from apps.dashboards.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
 from apps.items.models import DONE_STATUSES, OPEN_STATUSES, Status, WorkItem
 from apps.org.models import PATH_SEGMENT_WIDTH, Unit
@@ -118,8 +119,12 @@ class CounterDeltas:
         """Add an already counted number of items of one unit (bulk loaders counting as they write)."""
         self.own[(table, unit_id, key, column)] += count
 
-    def apply(self) -> None:
-        """Write the changes to the unit of each change and to all its ancestors."""
+    def apply(self, *, new_units_only: bool = False) -> None:
+        """Write the changes to the unit of each change and to all its ancestors.
+
+        `new_units_only` says every unit concerned, ancestors included, was made in this transaction and
+        has no counter rows yet (a generated tree under a fresh root): the rows are then simply inserted.
+        """
         own = {cell: delta for cell, delta in self.own.items() if delta}
         if not own:
             return
@@ -130,7 +135,7 @@ class CounterDeltas:
                 rolled[table][(ancestor_id, *key)][column] += delta
         for table in COUNTER_TABLES:  # always in the same order, rows sorted: locks are taken in one order
             if table in rolled:
-                _write(table, rolled[table])
+                (_insert if new_units_only else _write)(table, rolled[table])
         self.own.clear()
 
 
@@ -181,6 +186,17 @@ def _write(table: CounterTable, rows: dict[tuple, Counter[str]]) -> None:
                 batch = shrunk[start : start + size]
                 empty_rows = f"DELETE FROM {db_table} WHERE {nothing} AND ({' OR '.join([one_key] * len(batch))})"  # noqa: S608
                 cursor.execute(empty_rows, [part for key in batch for part in key])
+
+
+def _insert(table: CounterTable, rows: dict[tuple, Counter[str]]) -> None:
+    """Insert rows that do not exist yet, many at a time."""
+    meta = table.model._meta
+    columns = [meta.get_field("unit").column] + [meta.get_field(name).column for name in (*table.keys, *table.values)]
+    # In key order, so each unit's rows lie together on disk, as a dashboard reads them.
+    values = [(*key, *(deltas.get(value, 0) for value in table.values)) for key, deltas in sorted(rows.items())]
+    values = [row for row in values if any(row[len(columns) - len(table.values) :])]
+    for start in range(0, len(values), 20_000):
+        copy_rows(meta.db_table, columns, values[start : start + 20_000])
 
 
 def counters_apply(*, removed: Iterable[ItemTally] = (), added: Iterable[ItemTally] = ()) -> None:

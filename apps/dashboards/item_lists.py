@@ -86,18 +86,26 @@ def lists_read(
     quote = connection.ops.quote_name
     items, units, users = (quote(model._meta.db_table) for model in (WorkItem, Unit, User))
     statuses = ", ".join(["%s"] * len(OPEN_STATUS_LIST))
-    select = f"""
-        SELECT %s AS list, item.id, item.number, item.title, unit.name, item.deadline, item.status,
-               item.progress_percent, item.key_level, leader.full_name, leader.username
-          FROM {items} item
-          JOIN {units} unit ON unit.id = item.unit_id
-          LEFT JOIN {users} leader ON leader.id = item.lead_leader_id
-         WHERE unit.path >= %s AND unit.path < %s AND item.status IN ({statuses})
-    """  # noqa: S608 - names come from the models; every value is a parameter
+
+    def select(leader: bool) -> str:
+        # Only the key items show their lead leader; the overdue list does without the join.
+        names, join = (
+            "leader.full_name, leader.username",
+            f"LEFT JOIN {users} leader ON leader.id = item.lead_leader_id",
+        )
+        if not leader:
+            names, join = "NULL, NULL", ""
+        return f"""
+            SELECT %s AS list, item.id, item.number, item.title, unit.name, item.deadline, item.status,
+                   item.progress_percent, item.key_level, {names}
+              FROM {items} item JOIN {units} unit ON unit.id = item.unit_id {join}
+             WHERE unit.path >= %s AND unit.path < %s AND item.status IN ({statuses})
+        """  # noqa: S608 - names come from the models; every value is a parameter
+
     sql = f"""
-        SELECT * FROM ({select} AND item.deadline < %s ORDER BY item.deadline, item.id LIMIT %s) overdue
+        SELECT * FROM ({select(False)} AND item.deadline < %s ORDER BY item.deadline, item.id LIMIT %s) overdue
         UNION ALL
-        SELECT * FROM ({select} AND item.is_key = %s ORDER BY item.deadline, item.id LIMIT %s) key_items
+        SELECT * FROM ({select(True)} AND item.is_key = %s ORDER BY item.deadline, item.id LIMIT %s) key_items
     """  # noqa: S608 - as above
     scope = [unit.path, path_upper_bound(unit.path), *OPEN_STATUS_LIST]
     params = ["o", *scope, today, overdue, "k", *scope, True, key]

@@ -16,7 +16,10 @@ from apps.items.models import ItemKind, OwnerType
 class StatusCount(models.Model):
     """Items of a unit's subtree by list kind and owner type, one column per status."""
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint below starts with the unit.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(_("list kind"), max_length=20, choices=ItemKind.choices)
     owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
     # One column per Status value (the column names are the values), so a status move changes one row.
@@ -44,7 +47,10 @@ class StatusCount(models.Model):
 class CategoryCount(models.Model):
     """Planned and completed items of a unit's subtree per category."""
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint below starts with the unit.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     category = models.ForeignKey(
         "items.Category", verbose_name=_("category"), on_delete=models.CASCADE, related_name="+"
     )
@@ -67,7 +73,10 @@ class OpenDeadlineCount(models.Model):
     the moment a day begins, with no job to run at midnight. Rows that reach zero are deleted.
     """
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint below starts with the unit.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
     deadline = models.DateField(_("deadline"))
     open_items = models.IntegerField(_("open items"), default=0)
@@ -76,8 +85,9 @@ class OpenDeadlineCount(models.Model):
         verbose_name = _("open-by-deadline counter")
         verbose_name_plural = _("open-by-deadline counters")
         constraints = [
+            # Unit, then deadline: "the unit's rows due before today" is one range of this index.
             models.UniqueConstraint(
-                fields=["unit", "owner_type", "deadline"], name="open_deadline_count_per_unit_owner_type_deadline"
+                fields=["unit", "deadline", "owner_type"], name="open_deadline_count_per_unit_deadline_owner_type"
             )
         ]
 
@@ -88,7 +98,10 @@ class OpenDeadlineCount(models.Model):
 class CompletionWeekCount(models.Model):
     """Completed or closed items of a unit's subtree per week of completion (weeks start on Monday)."""
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint below starts with the unit.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     week = models.DateField(_("week starting"))
     completed = models.IntegerField(_("completed"), default=0)
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import zoneinfo
 from collections import Counter
-from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from apps.core.demo import PLAN_TITLES, REQUIREMENTS, SERVICE_TITLES, SOURCE_LEADS, SOURCE_WEIGHTS
@@ -145,28 +141,3 @@ ITEM_COLUMNS = (
     "lead_leader_id", "requirements", "start_date", "deadline", "is_key", "key_level", "source", "assignment_letter",
     "status", "progress_percent", "completed_on", "closed_at", "is_published", "published_at", "created_by_id",
 )  # fmt: skip
-
-
-def copy_rows(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    """COPY the rows into the table (PostgreSQL with psycopg2), or INSERT them many at a time."""
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", cursor)
-        if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerows(
-                [
-                    "\\N" if value is None else ("t" if value else "f") if value is True or value is False else value
-                    for value in row
-                ]
-                for row in rows
-            )
-            buffer.seek(0)
-            raw.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-            return
-        adapt = connection.ops.adapt_datetimefield_value
-        values = [[adapt(value) if isinstance(value, datetime.datetime) else value for value in row] for row in rows]
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})", values)  # noqa: S608

@@ -51,7 +51,13 @@ class Command(BaseCommand):
             units = options["units"] or max(options["levels"], options["items"] // 135)
             shape = {"profile": "synthetic", "units": units, "levels": options["levels"]}
         started = time.monotonic()
-        demo = generate_demo(plan=plan, seed=options["seed"], as_of=options["as_of"], log=self.stdout.write, **shape)
+        demo = generate_demo(
+            plan=plan,
+            seed=options["seed"],
+            as_of=options["as_of"],
+            log=lambda line: self.stdout.write(f"{time.monotonic() - started:7.1f} s  {line}"),
+            **shape,
+        )
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
