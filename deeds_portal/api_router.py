@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import AuthTokenView, PersonViewSet
-from apps.items.api import WorkItemViewSet
+from apps.dashboards.api import DashboardView, OwnDashboardView
+from apps.items.api import ExportJobViewSet, WorkItemViewSet
 from apps.org.api import UnitViewSet
 from apps.reports.api import ReportViewSet
 
@@ -15,11 +16,14 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("people", PersonViewSet, basename="person")
 router.register("items", WorkItemViewSet, basename="item")
 router.register("reports", ReportViewSet, basename="report")
+router.register("exports", ExportJobViewSet, basename="export")
 
 app_name = "api"
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("dashboards/", OwnDashboardView.as_view(), name="dashboard-own"),
+    path("dashboards/<int:unit_id>/", DashboardView.as_view(), name="dashboard"),
     *router.urls,
 ]

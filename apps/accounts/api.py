@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -16,12 +19,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Role, User
-from apps.core.api import PortalPageNumberPagination, UserFilterBackend
+from apps.core.api import ListExportMixin, PortalCursorPagination, UserFilterBackend
+from apps.core.exports import XlsxColumn
 from apps.org.api import UnitRefSerializer
 from apps.org.models import Unit, subtree_q
 
 # Who may read people's phone numbers: those who manage people.
 PHONE_READER_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
+
+
+def reads_phones(reader: User) -> bool:
+    return reader.has_role(*PHONE_READER_ROLES)
 
 
 def people_visible_to(user: User) -> QuerySet[User]:
@@ -55,8 +63,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_phone(self, person: User) -> str | None:
-        reader = self.context["request"].user
-        return person.phone if reader.has_role(*PHONE_READER_ROLES) else None
+        return person.phone if reads_phones(self.context["request"].user) else None
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -87,13 +94,39 @@ class PersonFilterSet(django_filters.FilterSet):
         return queryset.filter(subtree_q(value.path, "unit__path")) if value else queryset
 
 
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+class PeopleCursorPagination(PortalCursorPagination):
+    """A city has tens of thousands of people: page by a cursor over the (unique) user name."""
+
+    ordering = "username"
+
+
+class PersonViewSet(ListExportMixin, viewsets.ReadOnlyModelViewSet):
     """People of the caller's unit and the units below it."""
 
     serializer_class = PersonSerializer
-    pagination_class = PortalPageNumberPagination
+    pagination_class = PeopleCursorPagination
     filter_backends = [UserFilterBackend]
     filterset_class = PersonFilterSet
+    export_sheet_title = export_file_stem = "人员"
+
+    def export_columns(self) -> list[tuple[XlsxColumn, Any]]:
+        with translation.override("zh-hans"):
+            roles = {value: str(label) for value, label in Role.choices}
+        phones = reads_phones(self.request.user)
+        return [
+            (XlsxColumn("用户名", width=16), "username"),
+            (XlsxColumn("姓名", width=12), "full_name"),
+            (XlsxColumn("所属单位", width=24), lambda person: person.unit.name if person.unit_id else ""),
+            (XlsxColumn("所属单位代码", width=14), lambda person: person.unit.code if person.unit_id else ""),
+            (XlsxColumn("职务", width=16), "title"),
+            (
+                XlsxColumn("角色", width=24),
+                lambda person: "、".join(sorted(roles[a.role] for a in person.role_assignments.all())),
+            ),
+            # Phone numbers only for those who manage people, as in the list.
+            (XlsxColumn("电话", width=16), lambda person: person.phone if phones else ""),
+            (XlsxColumn("在职", width=8), lambda person: "是" if person.is_active else "否"),
+        ]
 
     def get_queryset(self) -> QuerySet[User]:
         return (

@@ -15,11 +15,15 @@ import enum
 import io
 import operator
 import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 CSV_BOM = "\ufeff"  # Excel opens a UTF-8 CSV as UTF-8 only when it starts with the byte-order mark
 # A spreadsheet runs a cell starting with one of these as a formula; CSV cells get a leading
@@ -326,3 +330,27 @@ class XlsxStreamWriter:
     @property
     def sheet_names(self) -> list[str]:
         return list(self._sheet_names)
+
+
+def table_response(
+    *, columns: Sequence[XlsxColumn], rows: Iterable[Sequence[Any]], file_format: str, filename: str, sheet_title: str
+) -> HttpResponse:
+    """A download of the rows: CSV streamed as it is written, XLSX from a temporary file; `filename` has no extension."""
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            csv_chunks(headers=[column.header for column in columns], rows=rows), content_type=CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
+        return response
+    if file_format != "xlsx":
+        raise ValueError(f"unknown export format {file_format!r}")
+    # The zip's directory is written last, so the file is finished before its first byte is sent;
+    # the temporary file goes away when the response closes it.
+    spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    writer = XlsxStreamWriter(spool, sheet_title=sheet_title, columns=columns)
+    try:
+        writer.write_rows(rows)
+    finally:
+        writer.close()
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)

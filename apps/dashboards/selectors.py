@@ -40,6 +40,7 @@ OVERDUE_LIST_SIZE = 10
 KEY_LIST_SIZE = 20
 # How the rows of the child units can be sorted: by name (their order in the tree), rate or overdue.
 CHILD_SORTS = ("unit", "rate", "-rate", "overdue", "-overdue")
+LARGEST_ID = 2**63 - 1  # a bigint
 
 
 @dataclass
@@ -134,8 +135,8 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
     """The unit a dashboard is asked for, if the user may see it (default: the user's own unit)."""
     if unit_id in (None, ""):
         unit = user.unit if user.unit_id else Unit.objects.visible_to(user).order_by("depth", "path").first()
-    elif not str(unit_id).isdigit() or not user.is_authenticated:
-        unit = None
+    elif not str(unit_id).isdigit() or int(unit_id) > LARGEST_ID or not user.is_authenticated:
+        unit = None  # an id no database could hold is a unit that does not exist, not a database error
     else:
         # The unit and the user's own unit in one query; the one visibility rule is then applied to the row.
         units = {other.pk: other for other in Unit.objects.filter(pk__in=[int(unit_id), user.unit_id or 0])}

@@ -16,17 +16,17 @@ from django.db import connections, transaction
 from django.db.models import Case, CharField, F, QuerySet, Value, When
 from django.db.models.functions import Concat, Ord
 from django.db.models.lookups import In
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from apps.core.exports import (
     CSV_CONTENT_TYPE,
     FORMULA_STARTS,
-    XLSX_CONTENT_TYPE,
     ProgressCallback,
     XlsxColumn,
     XlsxStreamWriter,
     csv_chunks,
+    table_response,
 )
 from apps.items.ledger import LEDGER_COLUMNS, LEDGER_SHEET_TITLE, ledger_labels
 from apps.items.models import WorkItem
@@ -173,7 +173,7 @@ def export_items_xlsx(
         writer.close()
 
 
-def export_items(*, queryset: QuerySet[WorkItem], file_format: str, filename: str) -> StreamingHttpResponse:
+def export_items(*, queryset: QuerySet[WorkItem], file_format: str, filename: str) -> HttpResponse:
     """The response downloading the items: CSV as a stream, XLSX from a temporary file.
 
     Pages and API endpoints call it with the queryset they list (already scoped and filtered);
@@ -183,11 +183,10 @@ def export_items(*, queryset: QuerySet[WorkItem], file_format: str, filename: st
         response = StreamingHttpResponse(export_items_csv(queryset), content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
         return response
-    if file_format != "xlsx":
-        raise ValueError(f"unknown export format {file_format!r}")
-    # The zip's directory is written last, so the file is finished before its first byte is sent;
-    # the temporary file goes away when the response closes it.
-    spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    export_items_xlsx(queryset, spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return table_response(
+        columns=EXPORT_XLSX_COLUMNS,
+        rows=item_export_rows(queryset),
+        file_format=file_format,
+        filename=filename,
+        sheet_title=LEDGER_SHEET_TITLE,
+    )

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -144,7 +145,18 @@ def _export(request: HttpRequest, file_format: str, *, mine: bool) -> HttpRespon
     """The list page's rows (same filters, same order) as a file; a big list goes to the worker."""
     if file_format not in EXPORT_FORMATS:
         raise Http404
-    queryset = item_filterset(user=request.user, data=request.GET, mine=mine).qs
+    filterset = item_filterset(user=request.user, data=request.GET, mine=mine)
+    if filterset.is_bound and not filterset.is_valid():
+        # django-filter would leave a refused filter out and export more rows than the page means.
+        problems = "; ".join(
+            f"{filterset.filters[name].label if name in filterset.filters else name}: {' '.join(errors)}"
+            for name, errors in filterset.errors.items()
+        )
+        messages.error(
+            request, _("Nothing was exported, because a filter does not hold: %(problems)s") % {"problems": problems}
+        )
+        return redirect(f"{reverse('items:mine' if mine else 'items:list')}?{request.GET.urlencode()}")
+    queryset = filterset.qs
     if queryset.count() > settings.EXPORT_INLINE_MAX_ROWS:
         query = request.GET.copy()
         query.pop("page", None)

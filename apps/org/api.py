@@ -6,12 +6,14 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
-from apps.core.api import PortalPageNumberPagination, UserFilterBackend
+from apps.core.api import ListExportMixin, PortalPageNumberPagination, UserFilterBackend
+from apps.core.exports import XlsxColumn
 from apps.org.models import Unit, UnitLevel, subtree_q
 
 
@@ -64,13 +66,25 @@ class UnitFilterSet(django_filters.FilterSet):
         return queryset.filter(subtree_q(value.path)) if value else queryset
 
 
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(ListExportMixin, viewsets.ReadOnlyModelViewSet):
     """Units of the tree, in tree order (a parent before its children)."""
 
     serializer_class = UnitSerializer
     pagination_class = PortalPageNumberPagination
     filter_backends = [UserFilterBackend]
     filterset_class = UnitFilterSet
+    export_sheet_title = export_file_stem = "单位"
 
     def get_queryset(self) -> QuerySet[Unit]:
-        return Unit.objects.visible_to(self.request.user).order_by("path")
+        return Unit.objects.visible_to(self.request.user).select_related("parent").order_by("path")
+
+    def export_columns(self) -> list[tuple[XlsxColumn, Any]]:
+        with translation.override("zh-hans"):
+            levels = {value: str(label) for value, label in UnitLevel.choices}
+        return [
+            (XlsxColumn("单位代码", width=14), "code"),
+            (XlsxColumn("单位名称", width=24), "name"),
+            (XlsxColumn("层级", width=12), lambda unit: levels.get(unit.level, unit.level)),
+            (XlsxColumn("上级单位", width=24), lambda unit: unit.parent.name if unit.parent_id else ""),
+            (XlsxColumn("上级单位代码", width=14), lambda unit: unit.parent.code if unit.parent_id else ""),
+        ]

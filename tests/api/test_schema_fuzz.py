@@ -1,10 +1,10 @@
-"""Schemathesis drives every operation of the OpenAPI schema against the app: no server error, no answer off-schema.
+"""Schemathesis drives every operation of the OpenAPI schema: no server error, no answer off-schema.
 
-The app runs in-process (WSGI) inside the test's transaction, as a user with every role but system
-administrator in 昆明市, so 五华区's items in every state, its people, evidence and a complete report are in
+Twice: every operation in-process (WSGI) inside the test's transaction, and every read over HTTP against a
+live test server. The fuzzer is a user with every role but system administrator in 昆明市, so 五华区's items in every state, its people, evidence and a complete report are in
 scope, and 曲靖市's are not. Generated ids are often steered to these rows so the fuzzer reaches real objects
-rather than only 404s; each example runs in a savepoint that is rolled back, so every example meets the same
-data. API_FUZZ_EXAMPLES sets the examples per operation and generation mode (default 20, about a minute);
+rather than only 404s; in-process, each example runs in a savepoint that is rolled back, so every example
+meets the same data. API_FUZZ_EXAMPLES sets the examples per operation and generation mode (default 20, about a minute);
 API_FUZZ_SEED=N makes another, seeded run instead of the repeatable default that CI makes.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.files.base import ContentFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
@@ -31,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from apps.accounts.models import Role, User
-from apps.items.models import Category, Evidence, Status, WorkItem
+from apps.items.models import Category, Evidence, ExportJob, JobStatus, Status, WorkItem
 from apps.items.services import item_post_progress
 from apps.org.models import Unit, UnitLevel
 from tests.api.conftest import complete_report, png
@@ -46,11 +47,54 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
+ITEM_ACTIONS = [
+    "submit",
+    "approve",
+    "publish",
+    "start",
+    "complete",
+    "close",
+    "return",
+    "suspend",
+    "resume",
+    "cancel",
+    "claim",
+    "assign",
+    "progress",
+]
+# Every operation of the API, written out so that an endpoint dropped from the schema fails the test.
+OPERATIONS = {
+    "POST /api/v1/auth/token/",
+    "DELETE /api/v1/auth/token/",
+    "GET /api/v1/dashboards/",
+    "GET /api/v1/dashboards/{unit_id}/",
+    "GET /api/v1/exports/{id}/",
+    "GET /api/v1/exports/{id}/download/",
+    "GET /api/v1/items/",
+    "POST /api/v1/items/",
+    "GET /api/v1/items/{id}/",
+    "PUT /api/v1/items/{id}/",
+    "PATCH /api/v1/items/{id}/",
+    *(f"POST /api/v1/items/{{id}}/{action}/" for action in ITEM_ACTIONS),
+    "GET /api/v1/items/{id}/evidence/{evidence_id}/",
+    "GET /api/v1/items/export/{file_format}/",
+    "GET /api/v1/people/",
+    "GET /api/v1/people/{id}/",
+    "GET /api/v1/people/export/{file_format}/",
+    "GET /api/v1/reports/",
+    "POST /api/v1/reports/",
+    "GET /api/v1/reports/{id}/",
+    "GET /api/v1/reports/{id}/download/{extension}/",
+    "GET /api/v1/units/",
+    "GET /api/v1/units/{id}/",
+    "GET /api/v1/units/export/{file_format}/",
+}
 # Three times in four, a generated id is replaced by a known one.
 STEER = st.integers(min_value=0, max_value=3).map(bool)
 # Which known rows a generated id of each name may be steered to.
 KNOWN_BY_FIELD = {
     "unit": "units",
+    "unit_id": "units",
     "responsible_unit": "units",
     "parent": "units",
     "within": "units",
@@ -92,6 +136,10 @@ def known(make_item, owner, fuzzer, city, township, colleague, unit_admin) -> di
     items.append(WorkItemFactory(unit=elsewhere, by=stranger))
 
     reports = [complete_report(city), complete_report(elsewhere)]
+    done = ExportJob.objects.create(requested_by=fuzzer, file_format="csv", status=JobStatus.DONE, progress=100)
+    done.file.save("export.csv", ContentFile("\ufeff编号\r\n".encode()))
+    running = ExportJob.objects.create(requested_by=fuzzer, file_format="xlsx", status=JobStatus.RUNNING)
+    someone_elses = ExportJob.objects.create(requested_by=stranger, file_format="csv")
     return {
         "items": [item.pk for item in items],
         "units": list(Unit.objects.values_list("pk", flat=True)),
@@ -99,6 +147,7 @@ def known(make_item, owner, fuzzer, city, township, colleague, unit_admin) -> di
         "reports": [report.pk for report in reports],
         "categories": list(Category.objects.values_list("pk", flat=True)[:3]),
         "evidence": list(Evidence.objects.values_list("pk", flat=True)),
+        "exports": [done.pk, running.pk, someone_elses.pk],
     }
 
 
@@ -118,7 +167,7 @@ def _steer(case: schemathesis.Case, data: st.DataObject, known: dict[str, list[i
                 values[name] = data.draw(st.sampled_from(pool))
 
 
-def _fuzz(operation: Any, *, headers: dict[str, str], known: dict[str, list[int]]) -> None:
+def _fuzz(operation: Any, *, headers: dict[str, str], known: dict[str, list[int]], rolled_back: bool = True) -> None:
     strategy = st.one_of(
         operation.as_strategy(generation_mode=schemathesis.GenerationMode.POSITIVE),
         operation.as_strategy(generation_mode=schemathesis.GenerationMode.NEGATIVE),
@@ -135,14 +184,28 @@ def _fuzz(operation: Any, *, headers: dict[str, str], known: dict[str, list[int]
     @given(case=strategy, data=st.data())
     def run(case: schemathesis.Case, data: st.DataObject) -> None:
         _steer(case, data, known)
-        with transaction.atomic():
+        if rolled_back:
+            with transaction.atomic():
+                response = case.call(headers=headers)
+                transaction.set_rollback(True)
+        else:
             response = case.call(headers=headers)
-            transaction.set_rollback(True)
         case.validate_response(response, checks=CHECKS, headers=headers)
 
     if SEED is not None:
         run = seed(int(SEED))(run)
     run()
+
+
+def _fuzz_all(operations: list, **options: Any) -> list[str]:
+    """Fuzz each operation; every operation's failures, reported together."""
+    failures = []
+    for operation in operations:
+        try:
+            _fuzz(operation, **options)
+        except (Exception, BaseExceptionGroup) as error:
+            failures.append(f"{operation.label}:\n{error}")
+    return failures
 
 
 @pytest.mark.django_db
@@ -152,15 +215,31 @@ def test_schema_fuzz_finds_no_server_error_and_no_answer_off_schema(wsgi_app, fu
     headers = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 25
+    assert {operation.label for operation in operations} == OPERATIONS
 
     # when
-    failures = []
-    for operation in operations:
-        try:
-            _fuzz(operation, headers=headers, known=known)
-        except (Exception, BaseExceptionGroup) as error:  # every operation's failures, reported together
-            failures.append(f"{operation.label}:\n{error}")
+    failures = _fuzz_all(operations, headers=headers, known=known)
+
+    # then
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_schema_fuzz_over_http_against_a_live_server(live_server, fuzzer, known):
+    """Every read over real HTTP to a running server: its headers, its streaming downloads, its encoding.
+
+    Writes are fuzzed in-process above, where each example is rolled back; here the server commits
+    what it is sent, so only the reads (GET) are fuzzed, against the same data every time.
+    """
+    # given
+    token = Token.objects.create(user=fuzzer)
+    headers = {"Authorization": f"Token {token.key}"}
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/?format=json")
+    operations = [result.ok() for result in schema.include(method="GET").get_all_operations()]
+    assert len(operations) >= 15
+
+    # when
+    failures = _fuzz_all(operations, headers=headers, known=known, rolled_back=False)
 
     # then
     assert not failures, "\n\n".join(failures)

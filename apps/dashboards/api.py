@@ -1,0 +1,163 @@
+"""The leader's dashboard in the API: the same figures as the page, from the same builder and payload."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api import ErrorSerializer
+from apps.dashboards.payload import dashboard_payload
+from apps.dashboards.selectors import CHILD_SORTS, dashboard_build, dashboard_unit_for
+from apps.items.models import ItemKind, KeyLevel, OwnerType, Status
+from apps.org.models import UnitLevel
+
+# The payload is a plain dict (the page's charts read it too); these serializers only describe it.
+
+
+class DashboardUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=UnitLevel.choices)
+    url = serializers.CharField(help_text="The unit's dashboard page.")
+
+
+def _links(name: str, *, overdue: bool = True) -> serializers.Serializer:
+    """The item list behind each count: the list page filtered the same way."""
+    fields = {"planned": serializers.CharField(), "completed": serializers.CharField()}
+    if overdue:
+        fields["overdue"] = serializers.CharField()
+    return inline_serializer(name, fields, help_text="The item list behind each count.")
+
+
+class DashboardFiguresSerializer(serializers.Serializer):
+    planned = serializers.IntegerField(help_text="Items counted in the plan: every item but cancelled ones.")
+    completed = serializers.IntegerField(help_text="Items completed or closed.")
+    rate = serializers.FloatField(
+        allow_null=True, help_text="completed ÷ planned in percent, rounded half-up to one decimal; null for none."
+    )
+    rate_text = serializers.CharField(help_text="The rate as leaders read it: 34.6%, or — when none is planned.")
+    overdue = serializers.IntegerField(help_text="Open items past their deadline today.")
+
+
+class DashboardLinkedFiguresSerializer(DashboardFiguresSerializer):
+    links = _links("DashboardFigureLinks")
+
+
+class DashboardOwnerTypeSerializer(DashboardLinkedFiguresSerializer):
+    owner_type = serializers.ChoiceField(choices=OwnerType.choices)
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
+    kind_label = serializers.CharField()
+
+
+class DashboardChildSerializer(DashboardLinkedFiguresSerializer):
+    unit = DashboardUnitSerializer()
+    has_children = serializers.BooleanField()
+
+
+class DashboardStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    link = serializers.CharField()
+
+
+class DashboardCategorySerializer(DashboardFiguresSerializer):
+    overdue = None  # not counted per category
+    category = serializers.CharField(help_text="The category's code.")
+    label = serializers.CharField()
+    links = _links("DashboardCategoryLinks", overdue=False)
+
+
+class DashboardWeekSerializer(serializers.Serializer):
+    week = serializers.DateField(help_text="The Monday the week starts on.")
+    week_end = serializers.DateField()
+    completed = serializers.IntegerField()
+    link = serializers.CharField()
+
+
+class DashboardItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    unit = serializers.CharField(help_text="The owning unit's name.")
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField()
+    deadline = serializers.DateField()
+    days_overdue = serializers.IntegerField()
+    progress = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class DashboardKeyItemSerializer(DashboardItemSerializer):
+    key_level = serializers.ChoiceField(choices=KeyLevel.choices, allow_blank=True)
+    key_level_label = serializers.CharField(allow_blank=True)
+    lead_leader = serializers.CharField(allow_null=True)
+
+
+class DashboardSerializer(serializers.Serializer):
+    unit = DashboardUnitSerializer()
+    today = serializers.DateField(help_text="The day (Asia/Shanghai) overdue is counted on.")
+    sort = serializers.ChoiceField(choices=CHILD_SORTS)
+    breadcrumbs = DashboardUnitSerializer(many=True, help_text="From the highest unit the caller sees to this one.")
+    owner_types = DashboardOwnerTypeSerializer(many=True, help_text="By list kind × owner type, in DOMAIN order.")
+    total = DashboardLinkedFiguresSerializer()
+    own = DashboardFiguresSerializer(
+        allow_null=True, help_text="The items the unit owns itself, beside its children's; null when none."
+    )
+    children = DashboardChildSerializer(many=True, help_text="A row per child unit, sorted as `sort` says.")
+    statuses = DashboardStatusSerializer(many=True)
+    categories = DashboardCategorySerializer(many=True)
+    trend = DashboardWeekSerializer(many=True, help_text="Items completed per week, the last twelve weeks.")
+    overdue_items = DashboardItemSerializer(many=True, help_text="The open items longest past their deadline.")
+    key_items = DashboardKeyItemSerializer(many=True, help_text="Key items being delivered, by deadline.")
+
+
+SORT_PARAMETER = OpenApiParameter(
+    "sort",
+    str,
+    enum=list(CHILD_SORTS),
+    description="How the child units are sorted: by name (tree order), rate or overdue; `-` for descending.",
+)
+
+
+RESPONSES = {200: DashboardSerializer, 400: ErrorSerializer, 404: ErrorSerializer}
+
+
+class DashboardView(APIView):
+    """Completion rates of a unit's subtree: the leader's dashboard page as data."""
+
+    @extend_schema(
+        operation_id="dashboards_retrieve",
+        summary="A unit's dashboard",
+        parameters=[SORT_PARAMETER],
+        responses=RESPONSES,
+    )
+    def get(self, request: Request, unit_id: int | None = None) -> Response:
+        """The dashboard of a unit in the caller's subtree; any other unit is 404, as one that does not exist."""
+        sort = request.query_params.get("sort", "unit")
+        if sort not in CHILD_SORTS:
+            choices = ", ".join(CHILD_SORTS)
+            message = _("Sort by one of: %(choices)s.") % {"choices": choices}
+            raise ValidationError({"sort": [message]})
+        unit = dashboard_unit_for(user=request.user, unit_id=unit_id)
+        return Response(dashboard_payload(dashboard_build(user=request.user, unit=unit, sort=sort)))
+
+
+class OwnDashboardView(DashboardView):
+    """The dashboard of the caller's own unit."""
+
+    @extend_schema(
+        operation_id="dashboards_own",
+        summary="The dashboard of my unit",
+        parameters=[SORT_PARAMETER],
+        responses=RESPONSES,
+    )
+    def get(self, request: Request, unit_id: int | None = None) -> Response:
+        """The dashboard of the caller's own unit (for a system administrator, the top of the tree)."""
+        return super().get(request)

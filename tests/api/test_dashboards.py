@@ -1,0 +1,94 @@
+"""The dashboard in the API: the page's figures, equal to a direct count, scoped like every endpoint."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from apps.items.models import DONE_STATUSES, Status, WorkItem, overdue_q, today_local
+from apps.org.models import subtree_q
+from tests.factories import WorkItemFactory
+
+
+@pytest.fixture
+def spread(make_item, township, owner):
+    """Items in every state in the district, and an overdue draft in the township below it."""
+    items = [make_item(status) for status in Status]
+    items.append(WorkItemFactory(unit=township, by=owner, deadline=today_local() - datetime.timedelta(days=3)))
+    return items
+
+
+def counted(unit, **filters) -> tuple[int, int, int]:
+    """Planned, completed and overdue counted from the items themselves."""
+    items = WorkItem.objects.filter(subtree_q(unit.path, "unit__path"), **filters)
+    return (
+        items.exclude(status=Status.CANCELLED).count(),
+        items.filter(status__in=DONE_STATUSES).count(),
+        items.filter(overdue_q()).count(),
+    )
+
+
+def figures(row: dict) -> tuple[int, int, int]:
+    return row["planned"], row["completed"], row["overdue"]
+
+
+def test_dashboard_api_gives_the_figures_of_a_direct_count(api, spread, leader, city, district, township):
+    # when
+    response = api(leader).get(f"/api/v1/dashboards/{city.pk}/")
+
+    # then
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["unit"]["id"] == city.pk
+    assert figures(data["total"]) == counted(city) == (len(spread) - 1, 2, 1)
+    for row in data["owner_types"]:
+        assert figures(row) == counted(city, owner_type=row["owner_type"])
+    (child,) = data["children"]
+    assert child["unit"]["id"] == district.pk
+    assert child["has_children"] is True
+    assert figures(child) == counted(district)
+    assert child["rate_text"] == "22.2%"  # 2 completed of 9 planned
+    assert {row["status"]: row["count"] for row in data["statuses"]} == {status.value: 1 for status in Status} | {
+        Status.DRAFT.value: 2
+    }
+    assert [item["id"] for item in data["overdue_items"]] == [spread[-1].pk]
+
+
+def test_dashboard_api_is_the_json_the_page_charts_read(api, client, spread, leader, district):
+    client.force_login(leader)
+
+    page = client.get(f"/dashboard/data/?unit={district.pk}&sort=-rate").json()
+    served = api(leader).get(f"/api/v1/dashboards/{district.pk}/?sort=-rate").json()
+
+    assert served == page
+
+
+def test_dashboard_api_without_a_unit_is_the_callers_own(api, spread, owner, district):
+    data = api(owner).get("/api/v1/dashboards/").json()
+
+    assert data["unit"]["id"] == district.pk
+    assert figures(data["total"]) == counted(district)
+
+
+def test_dashboard_api_refuses_the_outsider_and_the_anonymous(api, spread, outsider, district, city):
+    for unit in (district, city):
+        response = api(outsider).get(f"/api/v1/dashboards/{unit.pk}/")
+        assert response.status_code == 404
+        assert response.json() == {"detail": "未找到。"}
+    assert api().get(f"/api/v1/dashboards/{district.pk}/").status_code == 401
+
+
+def test_dashboard_api_names_a_wrong_sort(api, leader, city):
+    response = api(leader).get(f"/api/v1/dashboards/{city.pk}/?sort=fastest")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["sort"] == ["请按以下之一排序：unit, rate, -rate, overdue, -overdue。"]
+
+
+def test_dashboard_of_an_id_no_database_holds_is_not_found(api, client, leader):
+    too_big = 2**64
+
+    assert api(leader).get(f"/api/v1/dashboards/{too_big}/").status_code == 404
+    client.force_login(leader)
+    assert client.get(f"/dashboard/data/?unit={too_big}").status_code == 404
