@@ -1,9 +1,16 @@
-"""What an evidence file may be: images, PDF and office documents, within a size limit."""
+"""What an evidence file may be (images, PDF, office documents, within a size limit); no file outlives its row."""
 
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -24,6 +31,9 @@ ALLOWED_EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
     ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _ZIP),
 }
+
+
+logger = logging.getLogger(__name__)
 
 
 class EvidenceFileError(ValueError):
@@ -62,3 +72,37 @@ def evidence_content_type(upload: UploadedFile) -> str:
             _("“%(name)s” does not look like a real %(type)s file.") % {"name": name, "type": extension.lstrip(".")}
         )
     return content_type
+
+
+class WrittenEvidenceFiles:
+    """The files a block has saved to storage, so they can be deleted if the block's transaction rolls back."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[Storage, str]] = []
+
+    def add(self, file: FieldFile) -> None:
+        self.files.append((file.storage, file.name))
+
+    def delete_all(self) -> None:
+        for storage, name in self.files:
+            try:
+                storage.delete(name)
+            except OSError:  # the original failure matters more than a file left behind; say so and go on
+                logger.exception("Could not delete the evidence file %s after a rollback", name)
+        self.files.clear()
+
+
+@contextmanager
+def evidence_files_removed_on_failure() -> Iterator[WrittenEvidenceFiles]:
+    """Delete the evidence files written inside the block when it raises.
+
+    Storage is not transactional: a FileField writes its file when the row is inserted, and a rollback takes
+    the row back but leaves the file. Wrap the atomic block (`with evidence_files_removed_on_failure() as
+    written, transaction.atomic():`) and `add` each file saved, so a failed write leaves no file behind.
+    """
+    written = WrittenEvidenceFiles()
+    try:
+        yield written
+    except BaseException:
+        written.delete_all()
+        raise

@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.dashboards.counters import ItemTally, counters_apply, counters_item_changed, item_tally
-from apps.items.evidence import EvidenceFileError, evidence_content_type
+from apps.items.evidence import (
+    EvidenceFileError,
+    WrittenEvidenceFiles,
+    evidence_content_type,
+    evidence_files_removed_on_failure,
+)
 from apps.items.models import (
     KIND_OF_OWNER_TYPE,
     PERSON_OWNED_TYPES,
@@ -332,11 +337,27 @@ def item_assign(
     )
 
 
-@transaction.atomic
 def item_post_progress(
     *, item: WorkItem, by: User, note: str, percent: int, files: Sequence[UploadedFile] = ()
 ) -> ProgressUpdate:
-    """Record how far the item has got, with optional evidence files."""
+    """Record how far the item has got, with optional evidence files.
+
+    The files are written to storage as their rows are inserted; when anything in the transaction fails
+    afterwards, the rows roll back and the files written are deleted again, so no file outlives its row.
+    """
+    with evidence_files_removed_on_failure() as written, transaction.atomic():
+        return _post_progress(item=item, by=by, note=note, percent=percent, files=files, written=written)
+
+
+def _post_progress(
+    *,
+    item: WorkItem,
+    by: User,
+    note: str,
+    percent: int,
+    files: Sequence[UploadedFile],
+    written: WrittenEvidenceFiles,
+) -> ProgressUpdate:
     item = _lock(item)
     was = item_tally(item)
     _check_allowed(item=item, by=by, action=Action.POST_PROGRESS)
@@ -362,9 +383,10 @@ def item_post_progress(
             raise ServiceError(str(error), field="files") from error
     update = ProgressUpdate.objects.create(item=item, by=by, note=note.strip(), percent=percent, at=timezone.now())
     for upload, content_type in checked:
-        Evidence.objects.create(
+        evidence = Evidence.objects.create(
             update=update, file=upload, original_name=upload.name, size=upload.size, content_type=content_type
         )
+        written.add(evidence.file)
     item.progress_percent = percent
     _save(item, by=by, reason=note.strip()[:100], fields=["progress_percent"], was=was)
     _record(item=item, action=Action.POST_PROGRESS, by=by, from_status=item.status, reason=f"{percent}% {note.strip()}")

@@ -15,8 +15,8 @@ from apps.core.exceptions import ServiceError
 from apps.core.feedback import flash_form_errors
 from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
 from apps.items.jobs import ledger_import_allowed
-from apps.items.models import Action, Evidence, ItemKind
-from apps.items.rules import allowed_actions, user_can_edit_item, user_can_see_item
+from apps.items.models import Action, Evidence, ItemKind, WorkItem
+from apps.items.rules import allowed_actions, user_can_edit_item
 from apps.items.selectors import item_filterset, item_get
 from apps.items.services import (
     item_apply_action,
@@ -192,9 +192,7 @@ def item_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence_download_view(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_object_or_404(
-        Evidence.objects.select_related("update__item__unit", "update__item__responsible_unit"), pk=pk
-    )
-    if not user_can_see_item(request.user, evidence.update.item):
-        raise Http404
+    # Scoped in the query itself: a file of an item the user may not see is never even read from the database.
+    visible_evidence = Evidence.objects.filter(update__item__in=WorkItem.objects.visible_to(request.user))
+    evidence = get_object_or_404(visible_evidence, pk=pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.original_name)

@@ -1,11 +1,24 @@
+from django import forms
 from django.contrib import admin
 
 from apps.org.models import Unit
-from apps.org.services import unit_create, unit_update
+from apps.org.services import unit_check_parent, unit_create, unit_update
+
+
+class UnitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "code", "level", "parent"]
+
+    def clean_parent(self) -> Unit | None:
+        parent = self.cleaned_data.get("parent")
+        unit_check_parent(parent=parent)  # too deep a tree is the parent field's problem, shown on the form
+        return parent
 
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
+    form = UnitAdminForm
     list_display = ["name", "code", "level", "parent", "depth"]
     list_filter = ["level", "depth"]
     search_fields = ["name", "code"]

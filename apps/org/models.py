@@ -16,7 +16,16 @@ if TYPE_CHECKING:
 #   X.path <= path < the path of X's next possible sibling.
 # Paths hold digits only, which sort the same under every collation (PostgreSQL's locale
 # collations ignore punctuation, so a separator or an end marker would not be safe there).
+#
+# The limits this gives (unit_create refuses a unit beyond them with a ValidationError):
+# - depth: a 255-character column holds 255 // 8 = 31 segments, so a tree is at most 31 levels deep
+#   (depth 0 to 30; province > city > county > township > village uses 5);
+# - ids: a segment holds 8 digits, so unit ids run up to 99,999,999; a longer id would break the
+#   fixed width every subtree range relies on.
 PATH_SEGMENT_WIDTH = 8
+PATH_MAX_LENGTH = 255
+MAX_UNIT_LEVELS = PATH_MAX_LENGTH // PATH_SEGMENT_WIDTH
+MAX_UNIT_ID = 10**PATH_SEGMENT_WIDTH - 1
 
 
 def path_upper_bound(path: str) -> str:
@@ -69,7 +78,7 @@ class Unit(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    path = models.CharField(_("path"), max_length=PATH_MAX_LENGTH, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
 
     objects = UnitQuerySet.as_manager()

@@ -6,17 +6,20 @@ import datetime
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, transaction
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
+from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.items.models import Action, Evidence, ItemTransition, ProgressUpdate, Status, WorkItem
-from apps.items.rules import ACTIONS_NEEDING_REASON, STATUS_MOVES
 from apps.items.services import (
     item_apply_action,
     item_assign,
@@ -28,23 +31,140 @@ from apps.items.services import (
 from tests.conftest import REASON
 from tests.factories import UserFactory, WorkItemFactory
 
-LEGAL_MOVES = [(action, status) for action, (sources, _) in STATUS_MOVES.items() for status in sorted(sources)]
-ILLEGAL_MOVES = [
-    (action, status) for action, (sources, _) in STATUS_MOVES.items() for status in Status if status not in sources
+# --- DOMAIN.md's lifecycle, written out as this test's own table ------------------------------------------------
+#
+# draft → submitted → approved (may be published) → in progress → completed → closed;
+# completed → returned → in progress; any open state → suspended or cancelled (with a reason);
+# a suspended item resumes in the state it was suspended from.
+# The roles come from apps/items/rules.py; the sets name the members of the fixed cast (tests/conftest.py) who
+# hold them. The outsider holds every role but system administrator, in a sibling district: never allowed.
+CAST = ("owner", "colleague", "outsider", "leader", "supervisor", "unit_admin", "system_admin")
+# Work on the item (submit, start, post progress, complete): its unit's officials, administrators above.
+WORKERS = frozenset({"owner", "colleague", "unit_admin", "system_admin"})
+# Manage it (approve, publish, assign, suspend, resume, cancel): unit administrators and leaders above.
+MANAGERS = frozenset({"leader", "unit_admin", "system_admin"})
+# Check it (close, return): supervisors.
+SUPERVISORS = frozenset({"supervisor", "system_admin"})
+# Claim and lead it: leaders.
+LEADERS = frozenset({"leader"})
+
+STATES = ("draft", "submitted", "approved", "in_progress", "completed", "closed", "returned", "suspended", "cancelled")
+OPEN_STATES = ("draft", "submitted", "approved", "in_progress", "returned")
+ACTIONS = (
+    "submit",
+    "approve",
+    "publish",
+    "start",
+    "post_progress",
+    "complete",
+    "close",
+    "return",
+    "suspend",
+    "resume",
+    "cancel",
+    "claim",
+    "assign",
+)
+
+# (from state, action, to state, who may do it)
+STATUS_CHANGING_MOVES = [
+    ("draft", "submit", "submitted", WORKERS),
+    ("submitted", "approve", "approved", MANAGERS),
+    ("approved", "start", "in_progress", WORKERS),
+    ("in_progress", "complete", "completed", WORKERS),
+    ("completed", "close", "closed", SUPERVISORS),
+    ("completed", "return", "returned", SUPERVISORS),
+    ("returned", "start", "in_progress", WORKERS),
+    ("draft", "suspend", "suspended", MANAGERS),
+    ("submitted", "suspend", "suspended", MANAGERS),
+    ("approved", "suspend", "suspended", MANAGERS),
+    ("in_progress", "suspend", "suspended", MANAGERS),
+    ("returned", "suspend", "suspended", MANAGERS),
+    ("draft", "cancel", "cancelled", MANAGERS),
+    ("submitted", "cancel", "cancelled", MANAGERS),
+    ("approved", "cancel", "cancelled", MANAGERS),
+    ("in_progress", "cancel", "cancelled", MANAGERS),
+    ("returned", "cancel", "cancelled", MANAGERS),
+    # A paused item is still unfinished business, so it can be given up too.
+    ("suspended", "cancel", "cancelled", MANAGERS),
 ]
+# (the state an item was suspended from, action, the state it comes back to, who may do it)
+RESUME_MOVES = [(state, "resume", state, MANAGERS) for state in OPEN_STATES]
+# Actions that keep the state: (state, action, who may do it). DOMAIN.md names the actions; the states are the
+# portal's: publish once approved (and after), claim anything not closed or cancelled, assign and suspend open
+# items only, post progress while in progress.
+STATUS_KEEPING_MOVES = [
+    ("approved", "publish", MANAGERS),
+    ("in_progress", "publish", MANAGERS),
+    ("completed", "publish", MANAGERS),
+    ("closed", "publish", MANAGERS),
+    ("returned", "publish", MANAGERS),
+    ("draft", "claim", LEADERS),
+    ("submitted", "claim", LEADERS),
+    ("approved", "claim", LEADERS),
+    ("in_progress", "claim", LEADERS),
+    ("completed", "claim", LEADERS),
+    ("returned", "claim", LEADERS),
+    ("suspended", "claim", LEADERS),
+    ("draft", "assign", MANAGERS),
+    ("submitted", "assign", MANAGERS),
+    ("approved", "assign", MANAGERS),
+    ("in_progress", "assign", MANAGERS),
+    ("returned", "assign", MANAGERS),
+    ("in_progress", "post_progress", WORKERS),
+]
+LEGAL_PAIRS = (
+    {(state, action) for state, action, _to, _who in STATUS_CHANGING_MOVES}
+    | {("suspended", "resume")}
+    | {(state, action) for state, action, _who in STATUS_KEEPING_MOVES}
+)
+ILLEGAL_PAIRS = [(state, action) for state in STATES for action in ACTIONS if (state, action) not in LEGAL_PAIRS]
+ACTIONS_NEEDING_A_REASON = ("return", "suspend", "cancel")
+
+# What the user reads, in Chinese: the state and action names of the interface.
+STATE_IN_CHINESE = {
+    "draft": "草稿",
+    "submitted": "已提交",
+    "approved": "已审核",
+    "in_progress": "推进中",
+    "completed": "已办结",
+    "closed": "已销号",
+    "returned": "已退回",
+    "suspended": "已暂停",
+    "cancelled": "已撤销",
+}
+ACTION_IN_CHINESE = {
+    "submit": "提交",
+    "approve": "审核通过",
+    "publish": "公示",
+    "start": "开始办理",
+    "post_progress": "报送进展",
+    "complete": "标记办结",
+    "close": "核验销号",
+    "return": "退回",
+    "suspend": "暂停",
+    "resume": "恢复办理",
+    "cancel": "撤销事项",
+    "claim": "领办",
+    "assign": "交办",
+}
 
 UTC = datetime.UTC
 # 16:30 UTC on 30 June is 00:30 on 1 July in Shanghai; 15:30 UTC is still 23:30 on 30 June there.
 JUST_AFTER_MIDNIGHT_IN_SHANGHAI = datetime.datetime(2021, 6, 30, 16, 30, tzinfo=UTC)
 JUST_BEFORE_MIDNIGHT_IN_SHANGHAI = datetime.datetime(2021, 6, 30, 15, 30, tzinfo=UTC)
 DEADLINE = datetime.date(2021, 6, 30)
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def assert_in_active_language(message: str, source: str) -> None:
-    """Chinese when a zh-hans translation of `source` is compiled; otherwise at least a message."""
-    assert message
-    if translation.gettext(source) != source:
-        assert re.search(r"[\u4e00-\u9fff]", message), message
+    """The message is Chinese; fails when the compiled zh-hans catalogue is missing (run `make setup`)."""
+    assert translation.get_language() == "zh-hans", "call inside translation.override('zh-hans')"
+    assert translation.gettext(source) != source, (
+        f"no compiled Chinese for {source!r}: locale/zh_Hans/LC_MESSAGES/django.mo is missing or stale; "
+        "run `make setup` (compilemessages)"
+    )
+    assert CJK.search(message), message
 
 
 def png_bytes() -> bytes:
@@ -65,67 +185,185 @@ def png_bytes() -> bytes:
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-# --- status moves ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def cast(request) -> dict[str, User]:
+    return {who: request.getfixturevalue(who) for who in CAST}
 
 
-@pytest.mark.parametrize(("action", "from_status"), LEGAL_MOVES, ids=[f"{a}-from-{s}" for a, s in LEGAL_MOVES])
-def test_item_move_legal_changes_status_and_records_who_from_to_why(action, from_status, make_item, actor_for, perform):
+@pytest.fixture
+def act(township) -> Callable[..., Any]:
+    """Take an action through its service with inputs whose effect shows (assign hands the item down a level)."""
+
+    def run(action: str, *, item: WorkItem, by: User) -> Any:
+        if action == "post_progress":
+            return item_post_progress(item=item, by=by, note="主管网铺设过半", percent=60)
+        if action == "assign":
+            return item_assign(item=item, by=by, responsible_unit=township, letter="交办函〔2021〕7号")
+        return item_apply_action(item=item, by=by, action=action, reason=REASON)
+
+    return run
+
+
+def who_may(act: Callable[..., Any], action: str, item: WorkItem, cast: dict[str, User], item_state) -> set[str]:
+    """Let each member of the cast try the action on the same item (undone after each try); who succeeded.
+
+    A refusal must be a permission refusal that changes nothing, and a success must leave the item readable.
+    """
+    allowed = set()
+    for who, user in cast.items():
+        before = item_state(item)
+        savepoint = transaction.savepoint()
+        try:
+            act(action, item=item, by=user)
+        except ServicePermissionError:
+            assert item_state(item) == before, who
+        else:
+            allowed.add(who)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+    return allowed
+
+
+def assert_recorded(item: WorkItem, *, action: str, from_status: str, to_status: str, by: User, history_before: int):
+    """The move is on the item's timeline (who, when, from, to) and in its change history."""
+    transition = item.transitions.order_by("at", "id").last()
+    assert (transition.action, transition.from_status, transition.to_status) == (action, from_status, to_status)
+    assert transition.by == by
+    assert transition.at <= timezone.now()
+    assert item.history.count() == history_before + 1
+    assert (item.history.first().status, item.history.first().history_user) == (to_status, by)
+
+
+def test_lifecycle_table_names_every_state_and_action():
+    # A new state or action must be placed in the tables above before the portal can use it.
+    assert set(STATES) == set(Status.values)
+    assert set(ACTIONS) == set(Action.values) - {"create"}
+    assert set(STATE_IN_CHINESE) == set(STATES)
+    assert set(ACTION_IN_CHINESE) == set(ACTIONS)
+
+
+@pytest.mark.parametrize(
+    ("from_status", "action", "to_status", "allowed"),
+    STATUS_CHANGING_MOVES,
+    ids=[f"{action}-from-{state}" for state, action, _to, _who in STATUS_CHANGING_MOVES],
+)
+def test_item_move_legal_by_the_right_people_records_who_from_to_why(
+    from_status, action, to_status, allowed, make_item, cast, act, actor_for, item_state
+):
     # given
     item = make_item(from_status)
+
+    # when: each member of the cast tries it; then the usual actor does it for real
+    tried = who_may(act, action, item, cast, item_state)
     by = actor_for(action)
+    history_before = item.history.count()
+    act(action, item=item, by=by)
+
+    # then
+    assert tried == allowed
+    item.refresh_from_db()
+    assert item.status == to_status
+    assert_recorded(
+        item, action=action, from_status=from_status, to_status=to_status, by=by, history_before=history_before
+    )
+    assert item.transitions.last().reason == REASON
+    assert item.history.first().history_change_reason == REASON
+
+
+@pytest.mark.parametrize(
+    ("suspended_from", "action", "back_to", "allowed"),
+    RESUME_MOVES,
+    ids=[f"resume-suspended-from-{state}" for state, *_rest in RESUME_MOVES],
+)
+def test_item_resume_goes_back_to_the_state_it_was_suspended_from(
+    suspended_from, action, back_to, allowed, make_item, cast, act, leader, item_state
+):
+    # given: an item suspended from some state
+    item = make_item(suspended_from)
+    item_apply_action(item=item, by=leader, action="suspend", reason="汛期暂停施工")
     history_before = item.history.count()
 
     # when
-    perform(action, item=item, by=by, reason=REASON)
+    tried = who_may(act, action, item, cast, item_state)
+    act(action, item=item, by=leader)
 
-    # then
-    target = STATUS_MOVES[action][1]
+    # then: a draft stays a draft, so suspending never skips submission or approval
+    assert tried == allowed
     item.refresh_from_db()
-    assert item.status == target
-    transition = item.transitions.last()
-    assert (transition.action, transition.from_status, transition.to_status) == (action, from_status, target)
-    assert transition.by == by
-    assert transition.reason == REASON
-    assert item.history.count() == history_before + 1
-    history = item.history.first()
-    assert (history.status, history.history_user, history.history_change_reason) == (target, by, REASON)
+    assert item.status == back_to
+    assert_recorded(
+        item, action="resume", from_status="suspended", to_status=back_to, by=leader, history_before=history_before
+    )
 
 
-@pytest.mark.parametrize(("action", "from_status"), ILLEGAL_MOVES, ids=[f"{a}-from-{s}" for a, s in ILLEGAL_MOVES])
-def test_item_move_illegal_is_refused_and_changes_nothing(
-    action, from_status, make_item, actor_for, perform, item_state
+@pytest.mark.parametrize(
+    ("status", "action", "allowed"),
+    STATUS_KEEPING_MOVES,
+    ids=[f"{action}-in-{state}" for state, action, _who in STATUS_KEEPING_MOVES],
+)
+def test_item_status_keeping_action_by_the_right_people_keeps_the_state(
+    status, action, allowed, make_item, cast, act, actor_for, item_state, township, leader
 ):
     # given
+    item = make_item(status)
+
+    # when
+    tried = who_may(act, action, item, cast, item_state)
+    by = actor_for(action)
+    history_before = item.history.count()
+    act(action, item=item, by=by)
+
+    # then: the state is the same, the action is on the timeline, and it did what it says
+    assert tried == allowed
+    item.refresh_from_db()
+    assert item.status == status
+    assert_recorded(item, action=action, from_status=status, to_status=status, by=by, history_before=history_before)
+    effects = {
+        "publish": lambda: (item.is_published, item.published_at is not None) == (True, True),
+        "claim": lambda: item.lead_leader == leader,
+        "assign": lambda: (item.responsible_unit, item.assignment_letter) == (township, "交办函〔2021〕7号"),
+        "post_progress": lambda: (item.progress_percent, item.progress_updates.get().percent) == (60, 60),
+    }
+    assert effects[action]()
+
+
+@pytest.mark.parametrize(("from_status", "action"), ILLEGAL_PAIRS, ids=[f"{a}-from-{s}" for s, a in ILLEGAL_PAIRS])
+def test_item_move_illegal_is_refused_in_chinese_and_changes_nothing(
+    from_status, action, make_item, actor_for, act, item_state
+):
+    # given: an item in the state, and a person who holds the role for the action
     item = make_item(from_status)
     before = item_state(item)
 
     # when
     with translation.override("zh-hans"):
         with pytest.raises(ServiceError) as refused:
-            perform(action, item=item, by=actor_for(action), reason=REASON)
+            act(action, item=item, by=actor_for(action))
 
-        # then: a state refusal (not a permission one) naming the action and the state, in the active language
+        # then: a refusal of the state (not of the person), saying which action and which state, in Chinese
         assert not isinstance(refused.value, ServicePermissionError)
-        assert str(Action(action).label) in refused.value.message
-        assert str(Status(from_status).label) in refused.value.message
+        assert refused.value.message == (
+            f"事项处于“{STATE_IN_CHINESE[from_status]}”状态，不能“{ACTION_IN_CHINESE[action]}”。"
+        )
         assert_in_active_language(refused.value.message, "“%(action)s” is not possible while the item is “%(status)s”.")
     assert item_state(item) == before
 
 
-@pytest.mark.parametrize("action", sorted(ACTIONS_NEEDING_REASON))
+@pytest.mark.parametrize("action", ACTIONS_NEEDING_A_REASON)
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_item_move_without_reason_is_refused_and_changes_nothing(action, reason, make_item, actor_for, item_state):
     # given
-    from_status = Status.COMPLETED if action == Action.RETURN else Status.IN_PROGRESS
+    from_status = "completed" if action == "return" else "in_progress"
     item = make_item(from_status)
     before = item_state(item)
 
     # when
-    with pytest.raises(ServiceError) as refused:
+    with translation.override("zh-hans"), pytest.raises(ServiceError) as refused:
         item_apply_action(item=item, by=actor_for(action), action=action, reason=reason)
 
     # then
     assert refused.value.field == "reason"
+    assert refused.value.message == f"请填写“{ACTION_IN_CHINESE[action]}”的原因。"
     assert item_state(item) == before
 
 
@@ -374,6 +612,32 @@ def test_item_post_progress_one_bad_file_of_several_saves_nothing(make_item, own
     assert not any(media_root.rglob("*.*"))
 
 
+def test_item_post_progress_failing_after_the_files_are_written_leaves_no_file(
+    make_item, owner, media_root, item_state
+):
+    # given: the write fails after the evidence files are on disk (here: while saving the item)
+    item = make_item(Status.IN_PROGRESS)
+    before = item_state(item)
+    on_disk_when_it_failed: list[Path] = []
+
+    def fail_after_the_files(*args: Any, **kwargs: Any) -> None:
+        on_disk_when_it_failed.extend(path for path in media_root.rglob("*") if path.is_file())
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    files = [SimpleUploadedFile("现场照片.png", png_bytes()), SimpleUploadedFile("验收单.pdf", PDF_BYTES)]
+
+    # when
+    with mock.patch("apps.items.services._save", side_effect=fail_after_the_files), pytest.raises(DatabaseError):
+        item_post_progress(item=item, by=owner, note="完工验收", percent=90, files=files)
+
+    # then: both files had been written, and the rollback took them away with their rows
+    assert sorted(path.suffix for path in on_disk_when_it_failed) == [".pdf", ".png"]
+    assert [path for path in media_root.rglob("*") if path.is_file()] == []
+    assert not ProgressUpdate.objects.exists()
+    assert not Evidence.objects.exists()
+    assert item_state(item) == before
+
+
 # --- claim and assign -----------------------------------------------------------------------------------------
 
 
@@ -457,21 +721,6 @@ def test_item_lifecycle_records_each_step_in_order(make_item):
         (Action.CLOSE, Status.COMPLETED, Status.CLOSED),
     ]
     assert item.closed_at is not None
-
-
-@pytest.mark.parametrize("suspended_from", [Status.DRAFT, Status.APPROVED, Status.IN_PROGRESS])
-def test_item_resume_goes_back_to_the_state_it_was_suspended_from(suspended_from, make_item, leader, owner):
-    # given: an item suspended from some state
-    item = make_item(suspended_from)
-    item_apply_action(item=item, by=leader, action=Action.SUSPEND, reason="汛期暂停施工")
-
-    # when
-    item = item_apply_action(item=item, by=leader, action=Action.RESUME)
-
-    # then: a draft stays a draft, so suspending never skips submission or approval
-    assert item.status == suspended_from
-    last = item.transitions.last()
-    assert (last.action, last.from_status, last.to_status) == (Action.RESUME, Status.SUSPENDED, suspended_from)
 
 
 def test_item_resume_is_refused_for_the_outsider(make_item, leader, outsider, item_state):
