@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
@@ -28,6 +29,27 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ReportFailure(models.TextChoices):
+    """Why a report could not be produced, in words the reader can act on (the technical error is kept apart)."""
+
+    FIGURES = "figures", _("The figures could not be computed from the items.")
+    FILES = "files", _("The report files could not be written or stored.")
+    FONT = "font", _("The Chinese font the PDF embeds is not installed on the server.")
+
+
+# Who holds a report while it is waiting or being produced: the queue (or the background thread) it was
+# sent to, then the worker that claimed it. Each holds it for a lease; when the lease runs out with no
+# word from them, the report was left behind (see Report.is_stalled).
+HELD_STATUSES = (ReportStatus.PENDING, ReportStatus.RUNNING)
+
+
+def stalled_q() -> models.Q:
+    """Waiting or being produced, but the lease of whoever held it has run out (see Report.is_stalled)."""
+    return models.Q(status__in=HELD_STATUSES) & (
+        models.Q(lease_expires_at__isnull=True) | models.Q(lease_expires_at__lte=timezone.now())
+    )
+
+
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ReportQuerySet:
         """Reports of the user's unit and the units below it, for report readers only."""
@@ -40,8 +62,13 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(subtree_q(user.unit.path, "unit__path"))
 
 
+def report_folder(report: Report) -> str:
+    """The storage folder holding every file ever written for this report."""
+    return f"reports/{report.kind}/{report.period_start:%Y}/{report.pk}"
+
+
 def report_file_path(instance: Report, filename: str) -> str:
-    return f"reports/{instance.kind}/{instance.period_start:%Y}/{instance.pk}/{filename}"
+    return f"{report_folder(instance)}/{filename}"
 
 
 class Report(TimeStampedModel):
@@ -55,7 +82,14 @@ class Report(TimeStampedModel):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
+    failure = models.CharField(_("failure"), max_length=20, choices=ReportFailure.choices, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # The worker holding the report: the conditional claim sets a fresh token, and every later write of
+    # that worker names it, so a worker whose lease ran out and was taken over can change nothing.
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
+    # Set when the report is sent (the queue's lease) and when a worker claims it; the worker pushes it on
+    # as it goes.
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +124,21 @@ class Report(TimeStampedModel):
     @property
     def is_complete(self) -> bool:
         return self.status == ReportStatus.COMPLETE
+
+    @property
+    def is_stalled(self) -> bool:
+        """Left behind: its worker stopped (killed, or the server reloaded) or it was never picked up in time."""
+        # A row without a lease (from before leases were recorded, or never sent) has no one holding it.
+        return self.status in HELD_STATUSES and (
+            self.lease_expires_at is None or self.lease_expires_at <= timezone.now()
+        )
+
+    @property
+    def failure_message(self) -> str:
+        """Why the report failed, in the active language."""
+        if self.failure:
+            return str(self.get_failure_display())
+        return str(_("The report could not be produced."))
 
     def file_stem(self) -> str:
         """e.g. 五华区_周报_2021-06-07_2021-06-13 — the name offices file reports under."""

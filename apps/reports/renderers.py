@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -92,6 +93,21 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         rows=unit_rows,
         percent_columns={3},
     )
+    list_names = {
+        "completed": _("Completed in the period"),
+        "closed": _("Closed in the period"),
+        "newly_overdue": _("Newly overdue in the period"),
+        "returned": _("Returned in the period"),
+        "key": _("Key items"),
+    }
+    # Reports produced before the lists had a change have no "list_changes": shown as "—".
+    list_changes = data.get("list_changes") or {}
+    period_lists = ReportTable(
+        title=_("Items of the period"),
+        headers=[_("Period list"), _("Number of items"), _("Change against the previous report")],
+        rows=[[name, data[f"{key}_count"], _signed(list_changes.get(key))] for key, name in list_names.items()],
+        note=summary.note,
+    )
 
     def item_table(title: str, key: str, columns: list[tuple[str, str]]) -> ReportTable:
         count = data[f"{key}_count"]
@@ -112,24 +128,25 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
     return [
         summary,
         by_unit,
+        period_lists,
         item_table(
-            _("Completed in the period"),
+            list_names["completed"],
             "completed",
             [number, title, unit, responsible, (_("Lead leader"), "lead_leader"), (_("Completed at"), "at")],
         ),
-        item_table(_("Closed in the period"), "closed", [number, title, unit, responsible, (_("Closed at"), "at")]),
+        item_table(list_names["closed"], "closed", [number, title, unit, responsible, (_("Closed at"), "at")]),
         item_table(
-            _("Newly overdue in the period"),
+            list_names["newly_overdue"],
             "newly_overdue",
             [number, title, unit, responsible, (_("Deadline"), "deadline"), (_("Status"), "status")],
         ),
         item_table(
-            _("Returned in the period"),
+            list_names["returned"],
             "returned",
             [number, title, responsible, (_("Returned at"), "at"), (_("Reason"), "reason")],
         ),
         item_table(
-            _("Key items"),
+            list_names["key"],
             "key",
             [
                 number,
@@ -173,6 +190,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         sheet_names = [
             _("Summary"),
             _("By unit"),
+            _("Period lists"),
             _("Completed items"),
             _("Closed items"),
             _("Newly overdue items"),
@@ -277,6 +295,11 @@ def _register_pdf_font() -> str:
     return PDF_FONT_NAME
 
 
+def _pdf_text(value: Any) -> str:
+    """Plain text for a ReportLab Paragraph, which reads its text as markup: a title with "<" or "&" is text."""
+    return escape(str(value))
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """An A4 landscape document with every table; the Chinese font is embedded (subset)."""
     from reportlab.lib import colors
@@ -293,14 +316,14 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     subheading = ParagraphStyle("subheading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
     cell_style = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     note_style = ParagraphStyle("note", fontName=font, fontSize=8, leading=10, textColor=colors.grey)
-    story: list[Any] = [Paragraph(title, heading)]
+    story: list[Any] = [Paragraph(_pdf_text(title), heading)]
     for table in tables:
-        story.append(Paragraph(table.title, subheading))
-        rows = [[Paragraph(str(header), cell_style) for header in table.headers]]
+        story.append(Paragraph(_pdf_text(table.title), subheading))
+        rows = [[Paragraph(_pdf_text(header), cell_style) for header in table.headers]]
         for row in table.rows:
             rows.append(
                 [
-                    Paragraph(str(_csv_value(value, index in table.percent_columns)), cell_style)
+                    Paragraph(_pdf_text(_csv_value(value, index in table.percent_columns)), cell_style)
                     for index, value in enumerate(row)
                 ]
             )
@@ -318,7 +341,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         )
         story.append(grid)
         if table.note:
-            story.append(Paragraph(table.note, note_style))
+            story.append(Paragraph(_pdf_text(table.note), note_style))
         story.append(Spacer(1, 4 * mm))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime
 import enum
 import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +21,17 @@ from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.core.tasks import enqueue
 from apps.org.models import Unit
-from apps.reports.models import REPORT_PRODUCER_ROLES, Report, ReportRecipient, ReportStatus
+from apps.reports.models import (
+    REPORT_PRODUCER_ROLES,
+    Report,
+    ReportFailure,
+    ReportRecipient,
+    ReportStatus,
+    report_folder,
+    stalled_q,
+)
 from apps.reports.periods import Period, ReportKind, period_containing, period_due_on, previous_period
-from apps.reports.renderers import RENDERERS
+from apps.reports.renderers import RENDERERS, ReportFontMissing
 from apps.reports.snapshot import snapshot_build
 
 logger = logging.getLogger(__name__)
@@ -32,6 +44,7 @@ class GenerationOutcome(enum.Enum):
     GENERATED = "generated"
     ALREADY_COMPLETE = "already_complete"
     BUSY = "busy"  # another worker holds it; try again after the lease
+    TAKEN_OVER = "taken_over"  # this worker's lease ran out and another took the report over: stop quietly
 
 
 def report_recipients() -> list[Unit]:
@@ -58,13 +71,39 @@ def _report_for(*, kind: str, period: Period, unit: Unit, by: User | None) -> tu
         return Report.objects.get(kind=kind, period_start=period.start, unit=unit), False
 
 
+def report_production_refusal(*, user: User, unit: Unit) -> str | None:
+    """Why `user` may not produce reports of `unit`, or None when they may."""
+    if not user.is_authenticated or not user.has_role(*REPORT_PRODUCER_ROLES):
+        return _("Only reporting staff can produce reports.")
+    if not user.sees_everything and (user.unit is None or not unit.is_within(user.unit)):
+        return _("You can only produce reports for your own unit or units below it.")
+    return None
+
+
+def _send(report: Report) -> None:
+    """Send the report to be produced: it waits, held by the queue for a lease, until a worker claims it.
+
+    A failed report, or one left behind, waits again (so its page follows it again); one a worker is
+    producing right now is left to that worker, and a complete one is never touched.
+    """
+    from apps.reports.tasks import report_generate_task
+
+    Report.objects.filter(_claimable(), pk=report.pk).update(
+        status=ReportStatus.PENDING, lease_expires_at=_lease_end(), error="", failure=""
+    )
+    enqueue(report_generate_task, report.pk)
+
+
 @transaction.atomic
 def report_request(*, kind: str, day: datetime.date, unit: Unit, by: User) -> Report:
-    """Staff ask for the report of the period containing `day`; it is produced in the background."""
-    if not by.has_role(*REPORT_PRODUCER_ROLES):
-        raise ServicePermissionError(_("Only reporting staff can produce reports."))
-    if not by.sees_everything and (by.unit is None or not unit.is_within(by.unit)):
-        raise ServicePermissionError(_("You can only produce reports for your own unit or units below it."))
+    """Staff ask for the report of the period containing `day`; it is produced in the background.
+
+    Asking again sends a failed report, or one whose worker stopped (its lease ran out), to be produced
+    again; a complete report is never produced again.
+    """
+    refusal = report_production_refusal(user=by, unit=unit)
+    if refusal:
+        raise ServicePermissionError(refusal)
     if kind not in ReportKind.values:
         raise ServiceError(_("Unknown report kind."), field="kind")
     period = period_containing(kind, day)
@@ -75,13 +114,9 @@ def report_request(*, kind: str, day: datetime.date, unit: Unit, by: User) -> Re
             field="day",
         )
     report, _created = _report_for(kind=kind, period=period, unit=unit, by=by)
-    if report.status == ReportStatus.FAILED:
-        Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, error="")
+    if report.status in (ReportStatus.PENDING, ReportStatus.FAILED) or report.is_stalled:
+        _send(report)
         report.refresh_from_db()
-    if report.status == ReportStatus.PENDING:
-        from apps.reports.tasks import report_generate_task
-
-        enqueue(report_generate_task, report.pk)
     return report
 
 
@@ -91,13 +126,24 @@ def _reports_for_recipients(*, kind: str, period: Period) -> list[Report]:
 
 def reports_schedule(*, kind: str, today: datetime.date | None = None) -> list[Report]:
     """Create the due report of `kind` for every recipient unit and send each to be generated."""
-    from apps.reports.tasks import report_generate_task
-
     with transaction.atomic():
         reports = _reports_for_recipients(kind=kind, period=period_due_on(kind, today or timezone.localdate()))
         for report in reports:
             if report.status != ReportStatus.COMPLETE:
-                enqueue(report_generate_task, report.pk)
+                _send(report)
+    return reports
+
+
+@transaction.atomic
+def reports_resend_stalled() -> list[Report]:
+    """Send again every report left behind: its worker stopped before finishing, or it was never picked up
+    (its message or its background thread was lost, e.g. in a server reload), for longer than a lease.
+
+    Sending one twice is harmless: the claim lets a single worker produce it.
+    """
+    reports = list(Report.objects.filter(stalled_q()).order_by("pk"))
+    for report in reports:
+        _send(report)
     return reports
 
 
@@ -109,35 +155,88 @@ def reports_produce(*, kind: str, period: Period) -> list[Report]:
     return reports
 
 
-def _claim(report_id: int) -> bool:
-    """Take the report for generation; a conditional update, so only one worker wins."""
-    lease_expired = timezone.now() - datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
-    claimable = Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED]) | Q(
-        status=ReportStatus.RUNNING, started_at__lt=lease_expired
-    )
-    return bool(
-        Report.objects.filter(claimable, pk=report_id).update(
-            status=ReportStatus.RUNNING,
-            started_at=timezone.now(),
-            attempts=F("attempts") + 1,
-            progress=0,
-            error="",
-        )
-    )
+class _ClaimLost(Exception):
+    """Another worker took the report over after this one's lease ran out."""
 
 
-def _set_progress(report_id: int, percent: int) -> None:
-    Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(progress=percent)
+@dataclass
+class _Claim:
+    """One worker's hold on one report: the token its writes name, and the files it has written so far."""
+
+    report_id: int
+    token: uuid.UUID
+    written: list[str] = field(default_factory=list)
+
+
+def _lease_end() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+
+
+def _claimable() -> Q:
+    """Waiting, failed, or being produced by a worker whose lease has run out; never complete."""
+    return Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED]) | stalled_q()
+
+
+def _claim(report_id: int) -> _Claim | None:
+    """Take the report for generation; a conditional update, so only one worker wins, with a fresh token."""
+    token = uuid.uuid4()
+    claimed = Report.objects.filter(_claimable(), pk=report_id).update(
+        status=ReportStatus.RUNNING,
+        claim_token=token,
+        started_at=timezone.now(),
+        lease_expires_at=_lease_end(),
+        attempts=F("attempts") + 1,
+        progress=0,
+        error="",
+        failure="",
+    )
+    return _Claim(report_id, token) if claimed else None
+
+
+def _held(claim: _Claim) -> QuerySet[Report]:
+    """The report, only while this worker still holds it: every write of a worker goes through here."""
+    return Report.objects.filter(pk=claim.report_id, status=ReportStatus.RUNNING, claim_token=claim.token)
+
+
+def _renew(claim: _Claim, percent: int) -> None:
+    """Record progress and push the lease on; stop if another worker has taken the report over."""
+    if not _held(claim).update(progress=percent, lease_expires_at=_lease_end()):
+        raise _ClaimLost
+
+
+def _delete_files(storage: Storage, names: Iterable[str]) -> None:
+    """Remove files no report refers to; best effort, as a leftover is clutter and must not hide the outcome."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not delete the leftover report file %s", name, exc_info=True)
+
+
+def _files_under(storage: Storage, folder: str) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for name in folders:
+        yield from _files_under(storage, f"{folder}/{name}")
 
 
 def report_generate(*, report_id: int) -> GenerationOutcome:
-    """Compute, render and store one report exactly once, whatever retries or duplicates happen."""
-    if not _claim(report_id):
+    """Compute, render and store one report exactly once, whatever retries, duplicates or take-overs happen."""
+    claim = _claim(report_id)
+    if claim is None:
         status = Report.objects.filter(pk=report_id).values_list("status", flat=True).first()
         if status == ReportStatus.COMPLETE:
             return GenerationOutcome.ALREADY_COMPLETE
         return GenerationOutcome.BUSY
-    report = Report.objects.select_related("unit").get(pk=report_id)
+    report = _held(claim).select_related("unit").first()
+    if report is None:  # taken over between the claim and this read
+        return GenerationOutcome.TAKEN_OVER
+    storage = Report._meta.get_field("xlsx_file").storage
+    failure = ReportFailure.FIGURES
     try:
         previous = (
             Report.objects.filter(
@@ -153,38 +252,62 @@ def report_generate(*, report_id: int) -> GenerationOutcome:
             unit=report.unit,
             period=report.period,
             previous_data=previous,
-            on_progress=lambda percent: _set_progress(report_id, percent),
+            on_progress=lambda percent: _renew(claim, percent),
         )
+        failure = ReportFailure.FILES
         files = {}
         for step, (extension, render) in enumerate(RENDERERS.items()):
             files[extension] = render(data)
-            _set_progress(report_id, 60 + 12 * step)
-        _store(report, data=data, files=files)
+            _renew(claim, 60 + 12 * step)
+        _store(report, claim, storage=storage, data=data, files=files)
+    except _ClaimLost:
+        _delete_files(storage, claim.written)
+        logger.info("report %s was taken over by another worker; this one stops", report_id)
+        return GenerationOutcome.TAKEN_OVER
     except Exception as error:
-        Report.objects.filter(pk=report_id).update(status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        _delete_files(storage, claim.written)
+        if isinstance(error, ReportFontMissing):
+            failure = ReportFailure.FONT
+        recorded = _held(claim).update(
+            status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}", failure=failure
+        )
+        if not recorded:
+            # The report is another worker's now (and may be complete): this failure is no longer its story.
+            logger.info("report %s failed after it was taken over; this one stops: %s", report_id, error)
+            return GenerationOutcome.TAKEN_OVER
         logger.exception("report %s failed", report_id)
         raise
     return GenerationOutcome.GENERATED
 
 
-def _store(report: Report, *, data: dict, files: dict[str, bytes]) -> None:
-    """Write the files under fixed names (a retry overwrites its own leftovers) and mark complete last."""
+def _store(report: Report, claim: _Claim, *, storage: Storage, data: dict, files: dict[str, bytes]) -> None:
+    """Write the files in this attempt's own folder, then mark complete with them only if the claim still holds.
+
+    A worker that was taken over may still be writing: it writes in a folder of its own, so it never touches
+    the files of the report; they change only with the conditional update that completes it.
+    """
     stem = report.file_stem()
+    # Each claim counts one more attempt, so the attempt number names a folder no other worker writes in.
+    folder = f"{report_folder(report)}/attempt-{report.attempts}"
+    names = {}
     for extension, content in files.items():
-        field = getattr(report, f"{extension}_file")
-        name = field.field.generate_filename(report, f"{stem}.{extension}")
-        if field.storage.exists(name):
-            field.storage.delete(name)
-        field.save(f"{stem}.{extension}", ContentFile(content), save=False)
-    with transaction.atomic():
-        updated = Report.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
-            data=data,
-            xlsx_file=report.xlsx_file.name,
-            csv_file=report.csv_file.name,
-            pdf_file=report.pdf_file.name,
-            status=ReportStatus.COMPLETE,
-            progress=100,
-            generated_at=timezone.now(),
-        )
-    if not updated:
-        raise ServiceError(_("The report was taken over by another worker while it was being produced."))
+        wanted = f"{folder}/{stem}.{extension}"
+        if storage.exists(wanted):
+            storage.delete(wanted)
+        names[extension] = storage.save(wanted, ContentFile(content))
+        claim.written.append(names[extension])
+    if not _held(claim).update(
+        data=data,
+        xlsx_file=names["xlsx"],
+        csv_file=names["csv"],
+        pdf_file=names["pdf"],
+        status=ReportStatus.COMPLETE,
+        progress=100,
+        generated_at=timezone.now(),
+        lease_expires_at=None,
+    ):
+        raise _ClaimLost
+    # Complete, so no worker can claim it again: what is left in the folder is the leftovers of
+    # attempts that failed or were killed mid-way.
+    kept = set(names.values())
+    _delete_files(storage, [name for name in _files_under(storage, report_folder(report)) if name not in kept])

@@ -1,28 +1,47 @@
-"""The figures of one report, computed once from the items as they stood at the end of the period."""
+"""The figures of one report, rebuilt from the items' recorded transitions as they stood at the end of the period.
+
+A report may be produced long after its period (a past period asked for by hand, a retry days later); by then
+items have moved on. Each item's status at a moment is the to-state of its last transition before that moment
+(ItemTransition records every move: who, when, from, to, why), so the figures describe the period as it stood
+at its end, whenever they are computed.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
 from apps.dashboards.selectors import OWNER_TYPE_ORDER
-from apps.items.models import DONE_STATUSES, KIND_OF_OWNER_TYPE, Action, ItemTransition, Status, WorkItem
+from apps.items.models import (
+    DONE_STATUSES,
+    KIND_OF_OWNER_TYPE,
+    OPEN_STATUSES,
+    Action,
+    ItemTransition,
+    ProgressUpdate,
+    Status,
+    WorkItem,
+)
 from apps.org.models import PATH_SEGMENT_WIDTH, Unit, subtree_q
 from apps.reports.periods import Period
 
-SNAPSHOT_VERSION = 1
+# 2: figures rebuilt from the transitions, and the change of the period lists' counts.
+SNAPSHOT_VERSION = 2
 # Period lists keep this many rows each (their full counts are kept too); a monthly report of a
 # province can close tens of thousands of items and the ledger is the place to read them all.
 LIST_LIMIT = 500
 FIGURES = ("planned", "completed", "overdue")
-NOT_COUNTED_FOR_OVERDUE = (Status.CANCELLED, Status.SUSPENDED)
+# The period lists, each with its full count (`<key>_count`) and its first rows (`<key>_items`).
+LIST_KEYS = ("completed", "closed", "newly_overdue", "returned", "key")
+# Renewing the worker's lease while the items are read, in rows.
+PROGRESS_EVERY_ROWS = 50_000
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -30,23 +49,51 @@ def start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _done_by(day: datetime.date) -> Q:
-    return Q(status__in=DONE_STATUSES, completed_on__lte=day)
+def is_overdue_on(status: str | None, deadline: datetime.date, day: datetime.date) -> bool:
+    """Overdue at the midnight that starts `day`: open then, with a deadline before `day`.
+
+    The one boundary of every overdue figure in a report, the dashboard's own (deadline < today): an item
+    becomes overdue at the midnight that ends its deadline day. A report counts what is overdue at the end of
+    its period (day = last day + 1, so a deadline on the last day counts) and lists as newly overdue what is
+    overdue then but was not at the end of the previous period (day = first day).
+    """
+    return status in OPEN_STATUSES and deadline < day
 
 
-def _as_of_counts(end: datetime.date) -> dict[str, Count]:
-    """Planned, completed and overdue as they stood when the period's last day ended."""
-    return {
-        "planned": Count("id", filter=~Q(status=Status.CANCELLED)),
-        "completed": Count("id", filter=_done_by(end)),
-        # Overdue when the report is due (the day after the period): open, deadline on or before the last day.
-        "overdue": Count(
-            "id",
-            filter=Q(deadline__lte=end)
-            & ~Q(status__in=NOT_COUNTED_FOR_OVERDUE)
-            & (Q(completed_on__isnull=True) | Q(completed_on__gt=end)),
-        ),
-    }
+def _last_status_before(moment: datetime.datetime) -> Subquery:
+    moves = ItemTransition.objects.filter(item=OuterRef("pk"), at__lt=moment).order_by("-at", "-id")
+    return Subquery(moves.values("to_status")[:1])
+
+
+def _with_standing(items: QuerySet[WorkItem], period: Period) -> QuerySet[WorkItem]:
+    """Each item with its recorded status at the start and at the end of the period."""
+    return items.annotate(
+        has_history=Exists(ItemTransition.objects.filter(item=OuterRef("pk"))),
+        status_at_start=_last_status_before(start_of(period.start)),
+        status_at_end=_last_status_before(start_of(period.end + datetime.timedelta(days=1))),
+    )
+
+
+def _status_then(
+    *,
+    has_history: bool,
+    recorded: str | None,
+    status: str,
+    completed_on: datetime.date | None,
+    created_at: datetime.datetime,
+    moment: datetime.datetime,
+) -> str | None:
+    """The item's status at `moment` (a midnight), or None when it did not exist yet."""
+    if has_history:
+        return recorded  # the to-state of its last transition before the moment; none: not yet created
+    # Items without any transition row (bulk-generated demo data, written straight into the table) have no
+    # story to replay: they are taken at their current state, except that a completion dated after the
+    # moment had not happened yet.
+    if created_at >= moment:
+        return None
+    if status in DONE_STATUSES and (completed_on is None or completed_on >= timezone.localdate(moment)):
+        return Status.IN_PROGRESS
+    return status
 
 
 def _figures(row: dict[str, Any]) -> dict[str, Any]:
@@ -71,20 +118,79 @@ def _change(current: dict[str, Any], previous: dict[str, Any] | None) -> dict[st
     return change
 
 
-def _item_row(item: WorkItem) -> dict[str, Any]:
+def _list_changes(lists: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, int | None] | None:
+    """How many more (or fewer) items each period list has than in the previous report."""
+    if previous is None:
+        return None
     return {
-        "id": item.pk,
-        "number": item.number,
-        "title": item.title,
-        "owner_type": item.owner_type,
-        "unit": item.unit.name,
-        "responsible_unit": item.responsible_unit.name,
-        "responsible_person": str(item.responsible_person) if item.responsible_person else "",
-        "lead_leader": str(item.lead_leader) if item.lead_leader else "",
-        "deadline": item.deadline.isoformat(),
-        "status": item.status,
-        "progress": item.progress_percent,
+        key: None if previous.get(f"{key}_count") is None else lists[f"{key}_count"] - previous[f"{key}_count"]
+        for key in LIST_KEYS
     }
+
+
+class _Tally:
+    """Planned, completed and overdue at the end of the period, by owner type and by branch of the tree."""
+
+    def __init__(self, unit: Unit) -> None:
+        self.branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
+        self.by_owner_type: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+        self.by_branch: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+
+    def add(self, *, owner_type: str, path: str, status: str, overdue: bool) -> None:
+        # The unit's own items fall under its own path, shorter than any branch's.
+        for figures in (self.by_owner_type[owner_type], self.by_branch[path[: self.branch_length]]):
+            if status != Status.CANCELLED:  # cancelled items leave the denominator
+                figures["planned"] += 1
+            if status in DONE_STATUSES:
+                figures["completed"] += 1
+            if overdue:
+                figures["overdue"] += 1
+
+
+def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> list[dict[str, Any]]:
+    """The rows of the items `ids`, in that order, with their status and progress at the end of the period."""
+    end = start_of(period.end + datetime.timedelta(days=1))
+    percents = ProgressUpdate.objects.filter(item=OuterRef("pk"), at__lt=end).order_by("-at", "-id")
+    found = {
+        item.pk: item
+        for item in _with_standing(items.filter(pk__in=ids), period)
+        .annotate(percent_at_end=Subquery(percents.values("percent")[:1]))
+        .select_related("unit", "responsible_unit", "responsible_person", "lead_leader")
+    }
+    rows = []
+    for item_id in ids:
+        item = found[item_id]
+        status = _status_then(
+            has_history=item.has_history,
+            recorded=item.status_at_end,
+            status=item.status,
+            completed_on=item.completed_on,
+            created_at=item.created_at,
+            moment=end,
+        )
+        if not item.has_history:
+            progress = item.progress_percent
+        elif status in DONE_STATUSES:
+            progress = 100  # completing sets 100%; returning goes back to the last reported figure
+        else:
+            progress = item.percent_at_end or 0
+        rows.append(
+            {
+                "id": item.pk,
+                "number": item.number,
+                "title": item.title,
+                "owner_type": item.owner_type,
+                "unit": item.unit.name,
+                "responsible_unit": item.responsible_unit.name,
+                "responsible_person": str(item.responsible_person) if item.responsible_person else "",
+                "lead_leader": str(item.lead_leader) if item.lead_leader else "",
+                "deadline": item.deadline.isoformat(),
+                "status": status,
+                "progress": progress,
+                "key_level": item.key_level,
+            }
+        )
+    return rows
 
 
 def _transitions_in(items: QuerySet[WorkItem], action: str, period: Period) -> tuple[int, list[dict[str, Any]]]:
@@ -94,32 +200,23 @@ def _transitions_in(items: QuerySet[WorkItem], action: str, period: Period) -> t
             action=action, at__gte=start_of(period.start), at__lt=start_of(period.end + datetime.timedelta(days=1))
         )
         .filter(item__in=items)
-        .select_related("item__unit", "item__responsible_unit", "item__responsible_person", "item__lead_leader")
+        .only("item_id", "at", "reason")
         .order_by("at", "id")
     )
     latest: dict[int, ItemTransition] = {}
     for move in moves.iterator(chunk_size=2000):
         latest[move.item_id] = move  # an item returned and completed again counts once, at its last move
-    rows = []
-    for move in list(latest.values())[:LIST_LIMIT]:
-        row = _item_row(move.item)
+    listed = list(latest.values())[:LIST_LIMIT]
+    rows = _item_rows(items, [move.item_id for move in listed], period)
+    for row, move in zip(rows, listed, strict=True):
         row["at"] = timezone.localtime(move.at).strftime("%Y-%m-%d %H:%M")
         row["reason"] = move.reason
-        rows.append(row)
     return len(latest), rows
 
 
-def _newly_overdue(items: QuerySet[WorkItem], period: Period) -> tuple[int, list[dict[str, Any]]]:
-    """Items that became overdue during the period: deadline passed on one of its days, not done by then."""
-    late = items.filter(
-        deadline__gte=period.start - datetime.timedelta(days=1),
-        deadline__lte=period.end - datetime.timedelta(days=1),
-    ).exclude(status__in=NOT_COUNTED_FOR_OVERDUE)
-    late = late.exclude(Q(status__in=DONE_STATUSES) & Q(completed_on__lte=F("deadline")))
-    late = late.select_related("unit", "responsible_unit", "responsible_person", "lead_leader").order_by(
-        "deadline", "id"
-    )
-    return late.count(), [_item_row(item) for item in late[:LIST_LIMIT]]
+def _by_order(entries: Iterable[tuple[Any, ...]]) -> list[int]:
+    """The item ids (the last element of each entry), in the order of the entries."""
+    return [entry[-1] for entry in sorted(entries)]
 
 
 def snapshot_build(
@@ -129,17 +226,52 @@ def snapshot_build(
     previous_data: dict[str, Any] | None,
     on_progress: Callable[[int], None] = lambda percent: None,
 ) -> dict[str, Any]:
-    """Every figure of the report for the subtree under `unit`, as plain JSON-ready data."""
+    """Every figure of the report for the subtree under `unit` as it stood at the end of `period`, as JSON data."""
+    start_moment = start_of(period.start)
     end_moment = start_of(period.end + datetime.timedelta(days=1))
+    # Items created after the end are not in the report (their creation is a transition after the end too).
     items = WorkItem.objects.filter(subtree_q(unit.path, "unit__path"), created_at__lt=end_moment)
-    counts = _as_of_counts(period.end)
 
-    by_owner_type = {row["owner_type"]: row for row in items.values("owner_type").annotate(**counts)}
+    tally = _Tally(unit)
+    newly_overdue: list[tuple[datetime.date, int]] = []
+    key_items: list[tuple[str, datetime.date, int]] = []
+    rows = _with_standing(items, period).values_list(
+        "id",
+        "owner_type",
+        "unit__path",
+        "deadline",
+        "is_key",
+        "key_level",
+        "status",
+        "completed_on",
+        "created_at",
+        "has_history",
+        "status_at_start",
+        "status_at_end",
+    )
+    for count, row in enumerate(rows.iterator(chunk_size=5000), start=1):
+        (item_id, owner_type, path, deadline, is_key, key_level, status, completed_on, created_at) = row[:9]
+        has_history, recorded_at_start, recorded_at_end = row[9:]
+        current = {"status": status, "completed_on": completed_on, "created_at": created_at}
+        at_end = _status_then(has_history=has_history, recorded=recorded_at_end, moment=end_moment, **current)
+        if at_end is None:
+            continue
+        at_start = _status_then(has_history=has_history, recorded=recorded_at_start, moment=start_moment, **current)
+        overdue = is_overdue_on(at_end, deadline, period.end + datetime.timedelta(days=1))
+        tally.add(owner_type=owner_type, path=path, status=at_end, overdue=overdue)
+        if overdue and not is_overdue_on(at_start, deadline, period.start):
+            newly_overdue.append((deadline, item_id))
+        if is_key and at_end != Status.CANCELLED:
+            key_items.append((key_level, deadline, item_id))
+        if count % PROGRESS_EVERY_ROWS == 0:
+            on_progress(10)
+    on_progress(20)
+
     previous_rows = {row["owner_type"]: row for row in (previous_data or {}).get("owner_types", [])}
     owner_types = []
     total = dict.fromkeys(FIGURES, 0)
     for owner_type in OWNER_TYPE_ORDER:
-        figures = _figures(by_owner_type.get(owner_type, {}))
+        figures = _figures(tally.by_owner_type.get(owner_type, {}))
         for name in FIGURES:
             total[name] += figures[name]
         figures.update(owner_type=owner_type.value, kind=KIND_OF_OWNER_TYPE[owner_type].value)
@@ -147,41 +279,26 @@ def snapshot_build(
         owner_types.append(figures)
     total = _figures(total)
     total["change"] = _change(total, previous_data["total"]) if previous_data else None
-    on_progress(20)
 
-    branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
-    by_branch = {
-        row["branch"]: row
-        for row in items.annotate(branch=Substr("unit__path", 1, branch_length)).values("branch").annotate(**counts)
-    }
     previous_children = {row["unit_id"]: row for row in (previous_data or {}).get("children", [])}
     children = []
     for child in unit.children.order_by("path"):
-        figures = _figures(by_branch.get(child.path, {}))
+        figures = _figures(tally.by_branch.get(child.path, {}))
         figures.update(unit_id=child.pk, name=child.name)
         figures["change"] = _change(figures, previous_children.get(child.pk)) if previous_data else None
         children.append(figures)
-    own = by_branch.get(unit.path)
+    own = tally.by_branch.get(unit.path)
     on_progress(40)
 
     lists: dict[str, Any] = {}
     for key, action in (("completed", Action.COMPLETE), ("closed", Action.CLOSE), ("returned", Action.RETURN)):
         lists[f"{key}_count"], lists[f"{key}_items"] = _transitions_in(items, action, period)
-    lists["newly_overdue_count"], lists["newly_overdue_items"] = _newly_overdue(items, period)
-    key_items = (
-        items.filter(is_key=True)
-        .exclude(status=Status.CANCELLED)
-        .select_related("unit", "responsible_unit", "responsible_person", "lead_leader")
-        .order_by("key_level", "deadline", "id")
-    )
-    lists["key_count"] = key_items.count()
+    lists["newly_overdue_count"] = len(newly_overdue)
+    lists["newly_overdue_items"] = _item_rows(items, _by_order(newly_overdue)[:LIST_LIMIT], period)
+    lists["key_count"] = len(key_items)
     lists["key_items"] = [
-        {
-            **_item_row(item),
-            "key_level": item.key_level,
-            "completed": bool(item.completed_on and item.completed_on <= period.end),
-        }
-        for item in key_items[:LIST_LIMIT]
+        {**row, "completed": row["status"] in DONE_STATUSES}
+        for row in _item_rows(items, _by_order(key_items)[:LIST_LIMIT], period)
     ]
     on_progress(55)
 
@@ -196,4 +313,5 @@ def snapshot_build(
         "own": _figures(own) if own else None,
         "children": children,
         **lists,
+        "list_changes": _list_changes(lists, previous_data),
     }

@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 
-from apps.reports.services import GenerationOutcome, report_generate, reports_schedule
+from apps.reports.services import GenerationOutcome, report_generate, reports_resend_stalled, reports_schedule
 
 
 @shared_task(
@@ -29,3 +29,9 @@ def reports_schedule_task(kind: str, today: str | None = None) -> list[int]:
     """Run by beat; `today` (ISO date) lets an operator replay a missed day."""
     day = datetime.date.fromisoformat(today) if today else None
     return [report.pk for report in reports_schedule(kind=kind, today=day)]
+
+
+@shared_task
+def reports_resend_stalled_task() -> list[int]:
+    """Run by beat: send again the reports whose worker stopped before finishing them."""
+    return [report.pk for report in reports_resend_stalled()]

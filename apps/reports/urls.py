@@ -8,5 +8,6 @@ urlpatterns = [
     path("produce/", views.report_request_view, name="request"),
     path("<int:pk>/", views.report_detail_view, name="detail"),
     path("<int:pk>/status/", views.report_status_view, name="status"),
+    path("<int:pk>/produce-again/", views.report_produce_again_view, name="produce_again"),
     path("<int:pk>/download/<str:extension>/", views.report_download_view, name="download"),
 ]

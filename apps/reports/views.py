@@ -14,9 +14,9 @@ from apps.core.exceptions import ServiceError
 from apps.core.feedback import flash_form_errors
 from apps.reports.filters import ReportFilterSet
 from apps.reports.forms import ReportRequestForm
-from apps.reports.models import REPORT_PRODUCER_ROLES, Report
+from apps.reports.models import REPORT_PRODUCER_ROLES, Report, ReportStatus
 from apps.reports.renderers import report_tables, report_title
-from apps.reports.services import report_request
+from apps.reports.services import report_production_refusal, report_request
 
 DOWNLOAD_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -67,9 +67,29 @@ def report_request_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def report_produce_again_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Produce a failed report again, or one whose worker stopped, through the same service as a new request."""
+    report = _visible_report(request, pk)
+    try:
+        report_request(kind=report.kind, day=report.period_start, unit=report.unit, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("reports:detail", pk=report.pk)
+
+
+def _is_finished(report: Report) -> bool:
+    """Nothing more will happen to the report unless someone produces it again: the page stops following it."""
+    return report.status in (ReportStatus.COMPLETE, ReportStatus.FAILED) or report.is_stalled
+
+
+@login_required
 def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
-    context = {"report": report}
+    can_produce_again = (report.status == ReportStatus.FAILED or report.is_stalled) and not report_production_refusal(
+        user=request.user, unit=report.unit
+    )
+    context = {"report": report, "follow_progress": not _is_finished(report), "can_produce_again": can_produce_again}
     if report.is_complete:
         data = report.data
         context.update(
@@ -92,7 +112,8 @@ def report_status_view(request: HttpRequest, pk: int) -> JsonResponse:
             "status": report.status,
             "label": report.get_status_display(),
             "progress": report.progress,
-            "error": report.error,
+            "finished": _is_finished(report),
+            "error": report.failure_message if report.status == ReportStatus.FAILED else "",
         }
     )
 

@@ -123,10 +123,12 @@ EVIDENCE_MAX_FILES = 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Celery: without a broker URL the embedded default runs tasks in-process, on purpose.
+# Celery: tasks go to a worker through CELERY_BROKER_URL. Running them in-process instead (eager) is an
+# explicit choice, CELERY_TASK_ALWAYS_EAGER=true, never guessed here from a missing broker: the embedded
+# default (local.py) makes that choice, test.py too, and production.py refuses it.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # An eager task fails as a worker task would: recorded (on the report), not raised into the request.
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TIMEZONE = TIME_ZONE
@@ -152,6 +154,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.reports.tasks.reports_schedule_task",
         "schedule": crontab(minute=30, hour=1, day_of_month="1"),
         "args": ["monthly"],
+    },
+    # Reports left behind (a worker killed mid-way, a message or thread lost) are sent again once their lease
+    # has run out.
+    "stalled-reports": {
+        "task": "apps.reports.tasks.reports_resend_stalled_task",
+        "schedule": crontab(minute=45),
     },
 }
 

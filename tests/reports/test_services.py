@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from apps.items.models import Action, Status, WorkItem
 from apps.items.services import item_apply_action
@@ -20,6 +21,13 @@ from apps.reports.tasks import report_generate_task, reports_schedule_task
 from tests.reports.conftest import WEEK_END, WEEK_START, travel_to
 
 MONDAY_AFTER = datetime.date(2021, 6, 14)
+LEASE = datetime.timedelta(seconds=600)
+
+
+def stored_files() -> set[str]:
+    """Every report file in storage, by its storage name."""
+    root = Path(default_storage.location)
+    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
 
 
 def produce(staff, unit, day=WEEK_START, kind=ReportKind.WEEKLY, capture=None) -> Report:
@@ -96,17 +104,32 @@ def test_report_stays_frozen_when_items_change_later(
 ):
     # given
     report = produce(staff, city, capture=django_capture_on_commit_callbacks)
-    frozen = (report.data, report.xlsx_file.read(), report.csv_file.read(), report.pdf_file.read())
 
-    # when: items move on after the report
+    def as_stored() -> tuple:
+        stored = Report.objects.get(pk=report.pk)
+        files = []
+        for extension in ("xlsx", "csv", "pdf"):
+            with getattr(stored, f"{extension}_file").open("rb") as file:
+                files.append((file.name, file.read()))
+        return stored.data, stored.attempts, stored.generated_at, files
+
+    frozen = as_stored()
+
+    # when: items move on after the report, then the worker's task runs again and staff ask for it again
     with travel_to(datetime.date(2021, 6, 20)):
         item_apply_action(item=week["late_before"], by=leader, action=Action.CANCEL, reason="并入其他项目")
         item_apply_action(item=week["returned"], by=owner, action=Action.START)
+        item_apply_action(item=week["returned"], by=owner, action=Action.COMPLETE)
+        item_apply_action(item=week["late_in_week"], by=leader, action=Action.CANCEL, reason="重复立项")
+    with travel_to(datetime.date(2021, 6, 21)), django_capture_on_commit_callbacks(execute=True):
+        again = report_generate_task.apply(args=[report.pk]).get()
+        asked = report_request(kind=ReportKind.WEEKLY, day=WEEK_START, unit=city, by=staff)
 
-    # then
-    report = Report.objects.get(pk=report.pk)
-    assert (report.data, report.xlsx_file.read(), report.csv_file.read(), report.pdf_file.read()) == frozen
-    assert report.data["total"]["planned"] == 6
+    # then: the same report, its figures and the bytes of its files unchanged
+    assert again == "already_complete"
+    assert asked.pk == report.pk
+    assert as_stored() == frozen
+    assert frozen[0]["total"]["planned"] == 6
 
 
 def test_report_task_run_twice_leaves_one_complete_report(week, staff, city, django_capture_on_commit_callbacks):
@@ -155,11 +178,13 @@ def test_report_failure_is_retried_and_recorded(week, staff, city, django_captur
     with mock.patch.dict(renderers.RENDERERS, {"pdf": flaky_pdf}):
         report = produce(staff, city, capture=django_capture_on_commit_callbacks)
 
-    # then: one complete report after the retry, its files stored once each
+    # then: one complete report after the retry, its files stored once each, the failed attempt's gone
     assert len(calls) == 2
     assert (report.status, report.attempts, report.error) == (ReportStatus.COMPLETE, 2, "")
-    stored = sorted(path.name for path in Path(report.xlsx_file.path).parent.iterdir())
-    assert stored == sorted(f"{report.file_stem()}.{extension}" for extension in ("csv", "pdf", "xlsx"))
+    assert stored_files() == {getattr(report, f"{extension}_file").name for extension in ("csv", "pdf", "xlsx")}
+    assert {Path(name).name for name in stored_files()} == {
+        f"{report.file_stem()}.{extension}" for extension in ("csv", "pdf", "xlsx")
+    }
 
 
 def test_report_failing_for_good_is_marked_failed_with_its_error(
@@ -187,7 +212,9 @@ def test_report_left_running_by_a_killed_worker_is_taken_over(
         report = Report.objects.create(
             kind=ReportKind.WEEKLY, period_start=WEEK_START, period_end=WEEK_END, unit=city, status=ReportStatus.RUNNING
         )
-    Report.objects.filter(pk=report.pk).update(started_at=report.created_at, attempts=1)
+    Report.objects.filter(pk=report.pk).update(
+        started_at=report.created_at, lease_expires_at=report.created_at + LEASE, attempts=1
+    )
     leftover = report.xlsx_file.field.generate_filename(report, f"{report.file_stem()}.xlsx")
     report.xlsx_file.storage.save(leftover, ContentFile(b"half"))
 
@@ -195,12 +222,13 @@ def test_report_left_running_by_a_killed_worker_is_taken_over(
     with travel_to(MONDAY_AFTER, hour=3):
         outcome = report_generate_task.apply(args=[report.pk]).get()
 
-    # then
+    # then: produced afresh; the half-written file of the killed worker is gone
     report.refresh_from_db()
     assert outcome == "generated"
     assert (report.status, report.attempts) == (ReportStatus.COMPLETE, 2)
-    assert report.xlsx_file.name == leftover
     assert report.xlsx_file.read()[:2] == b"PK"
+    assert leftover not in stored_files()
+    assert stored_files() == {report.xlsx_file.name, report.csv_file.name, report.pdf_file.name}
 
 
 def test_report_request_refuses_unfinished_periods_and_outsiders(week, staff, owner, city, sibling_district, outsider):

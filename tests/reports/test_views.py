@@ -5,17 +5,23 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from urllib.parse import unquote
+import re
+from html import unescape
+from unittest import mock
+from urllib.parse import parse_qs, unquote
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from apps.accounts.models import Role
+from apps.reports import renderers
 from apps.reports.models import Report, ReportStatus
 from apps.reports.periods import ReportKind
-from tests.factories import UserFactory
-from tests.reports.conftest import WEEK_START, travel_to
+from apps.reports.services import reports_schedule
+from tests.factories import UserFactory, WorkItemFactory
+from tests.reports.conftest import WEEK_END, WEEK_START, travel_to
 
 MONDAY_AFTER = datetime.date(2021, 6, 14)
 
@@ -53,7 +59,16 @@ def test_report_xlsx_reads_back_with_chinese_headers_and_figures(weekly_report, 
 
     assert unquote(response["Content-Disposition"]).endswith("昆明市_周报_2021-06-07_2021-06-13.xlsx")
     workbook = load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["汇总", "按单位", "办结事项", "销号事项", "新增逾期", "退回事项", "重点事项"]
+    assert workbook.sheetnames == [
+        "汇总",
+        "按单位",
+        "本期事项统计",
+        "办结事项",
+        "销号事项",
+        "新增逾期",
+        "退回事项",
+        "重点事项",
+    ]
     summary = workbook["汇总"]
     assert "昆明市" in summary["A1"].value
     headers = [cell.value for cell in summary[2]]
@@ -156,11 +171,205 @@ def test_report_being_produced_shows_its_progress(week, client, staff, city):
     with travel_to(MONDAY_AFTER, hour=9):
         client.post("/reports/produce/", {"kind": ReportKind.WEEKLY, "day": str(WEEK_START), "unit": city.pk})
     report = Report.objects.get()
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, progress=40)
+    # a worker holds it, its lease running for a few more minutes
+    lease_end = timezone.now() + datetime.timedelta(minutes=5)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, progress=40, lease_expires_at=lease_end)
 
     page = client.get(f"/reports/{report.pk}/").content.decode()
     status = client.get(f"/reports/{report.pk}/status/").json()
 
     assert 'id="report-progress"' in page
-    assert status == {"status": "running", "label": "生成中", "progress": 40, "error": ""}
+    assert f'data-status-url="/reports/{report.pk}/status/"' in page and "js/report-progress.js" in page
+    assert status == {"status": "running", "label": "生成中", "progress": 40, "finished": False, "error": ""}
     assert client.get(f"/reports/{report.pk}/download/xlsx/").status_code == 404
+
+
+def figures_table(page: str, title: str) -> list[list[str]]:
+    """The rows of the page's table under `title`, each cell's HTML stripped to its text."""
+    section = page[page.index(f"<h2>{title}") :]
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    return [
+        [unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_report_page_shows_each_change_against_the_previous_report_with_an_arrow(
+    week, staff, owner, district, city, client, django_capture_on_commit_callbacks
+):
+    # given: one more item, overdue in the week before (its deadline on Wednesday 2 June) and never done
+    with travel_to(datetime.date(2021, 6, 1)):
+        WorkItemFactory(unit=district, by=owner, deadline=datetime.date(2021, 6, 2))
+    client.force_login(staff)
+
+    # when: the week before and the week itself are produced, in that order
+    for day in ("2021-06-02", "2021-06-09"):
+        with travel_to(MONDAY_AFTER, hour=9), django_capture_on_commit_callbacks(execute=True):
+            client.post("/reports/produce/", {"kind": "weekly", "day": day, "unit": city.pk})
+    report = Report.objects.get(period_start=WEEK_START)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+
+    # then: the week before had 1 completed (6/3), no closed or returned item, 2 newly overdue (deadlines 6/2,
+    # 6/5) and the key item; the week itself 2 completed, 1 closed, 1 newly overdue (6/9), 1 returned, 1 key
+    assert report.data["list_changes"] == {"completed": 1, "closed": 1, "newly_overdue": -1, "returned": 1, "key": 0}
+    assert figures_table(page, "本期事项统计") == [
+        ["本期办结事项", "2", "▲ +1"],
+        ["本期销号事项", "1", "▲ +1"],
+        ["本期新增逾期事项", "1", "▼ -1"],
+        ["本期退回事项", "1", "▲ +1"],
+        ["重点事项", "1", "0"],
+    ]
+    assert '<span class="change up">▲ +1</span>' in page and '<span class="change down">▼ -1</span>' in page
+    # the totals: 7 planned both weeks; completed 1 → 2; overdue 2 (6/2, 6/5) → 3 (and 6/9)
+    total = figures_table(page, "按清单类型和责任主体统计")[-1]
+    assert total[2:] == ["7", "2", "28.6%", "3", "0", "▲ +1", "▲ +14.3", "▲ +1"]
+
+
+def test_report_archive_filters_by_kind_period_and_unit_and_its_pages_keep_them(client, staff, city, district):
+    # given: 40 weekly reports of the district, and others of another kind, another unit and other periods
+    monday = datetime.date(2021, 1, 4)
+    reports = [
+        Report(kind=kind, unit=unit, period_start=start, period_end=start + datetime.timedelta(days=6))
+        for week_number in range(52)
+        for start in [monday + datetime.timedelta(weeks=week_number)]
+        for kind, unit in ((ReportKind.WEEKLY, district), (ReportKind.WEEKLY, city), (ReportKind.MONTHLY, district))
+        if kind == ReportKind.WEEKLY or start.day <= 7
+    ]
+    Report.objects.bulk_create(reports)
+    client.force_login(staff)
+    query = {"kind": "weekly", "unit": district.pk, "period_after": "2021-02-01", "period_before": "2021-11-07"}
+    wanted = {
+        report.period_start
+        for report in reports
+        if report.kind == "weekly"
+        and report.unit == district
+        and datetime.date(2021, 2, 1) <= report.period_start <= datetime.date(2021, 11, 7)
+    }
+    assert len(wanted) == 40
+
+    # when
+    first = client.get("/reports/", query)
+    next_link = re.search(r'<a href="\?([^"]+)">下一页', first.content.decode()).group(1)
+    second = client.get(f"/reports/?{unescape(next_link)}")
+    previous_link = re.search(r'<a href="\?([^"]+)">‹ 上一页', second.content.decode()).group(1)
+
+    # then: page 2 holds the rest of the same filtered list, and its links keep the filters
+    def listed(response) -> list[tuple[str, str, datetime.date]]:
+        return [(r.kind, r.unit.name, r.period_start) for r in response.context["page_obj"]]
+
+    assert parse_qs(unescape(next_link)) == {**{key: [str(value)] for key, value in query.items()}, "page": ["2"]}
+    assert parse_qs(unescape(previous_link)) == {**{key: [str(value)] for key, value in query.items()}, "page": ["1"]}
+    assert len(listed(first)) == 30 and len(listed(second)) == 10
+    assert {start for _kind, _unit, start in listed(first) + listed(second)} == wanted
+    assert {(kind, unit) for kind, unit, _start in listed(first) + listed(second)} == {("weekly", "五华区")}
+
+
+@pytest.fixture
+def failed_report(week, city, django_capture_on_commit_callbacks) -> Report:
+    """The city's weekly report, failed for good because the PDF's Chinese font is missing."""
+    missing = renderers.ReportFontMissing("Chinese font not found at /usr/share/fonts/missing.ttc")
+    with (
+        mock.patch.dict(renderers.RENDERERS, {"pdf": mock.Mock(side_effect=missing)}),
+        travel_to(MONDAY_AFTER, hour=1),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reports_schedule(kind=ReportKind.WEEKLY)
+    report = Report.objects.get(unit=city)
+    assert report.status == ReportStatus.FAILED
+    return report
+
+
+def test_report_failed_page_stops_following_and_says_why_in_the_users_language(failed_report, client, staff):
+    client.force_login(staff)
+
+    chinese = client.get(f"/reports/{failed_report.pk}/").content.decode()
+    status = client.get(f"/reports/{failed_report.pk}/status/").json()
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/reports/{failed_report.pk}/").content.decode()
+
+    assert "服务器未安装 PDF 所需嵌入的中文字体。" in chinese
+    assert "The Chinese font the PDF embeds is not installed on the server." in english
+    assert "/usr/share/fonts/missing.ttc" in chinese  # the technical detail, for whoever fixes it
+    for page in (chinese, english):
+        assert "data-status-url" not in page and "report-progress.js" not in page
+    assert (status["finished"], status["error"]) == (True, "服务器未安装 PDF 所需嵌入的中文字体。")
+    assert 'id="produce-again-form"' in chinese
+
+
+def test_report_produce_again_by_staff_produces_the_failed_report(
+    failed_report, client, staff, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+
+    with travel_to(MONDAY_AFTER, hour=10), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/reports/{failed_report.pk}/produce-again/")
+
+    failed_report.refresh_from_db()
+    assert response.status_code == 302 and response.url == f"/reports/{failed_report.pk}/"
+    assert (failed_report.status, failed_report.error, failed_report.failure) == (ReportStatus.COMPLETE, "", "")
+    assert failed_report.attempts == 7  # six failed tries, then this one
+
+
+def test_report_produce_again_is_refused_to_outsiders_and_to_readers_who_do_not_produce(
+    failed_report, client, leader, outsider, district, django_capture_on_commit_callbacks
+):
+    district_staff = UserFactory(unit=district, roles=[Role.REPORTING_STAFF])
+    url = f"/reports/{failed_report.pk}/produce-again/"
+
+    # an outsider (reporting staff of a sibling district) does not even see the report
+    client.force_login(outsider)
+    with django_capture_on_commit_callbacks(execute=True) as outsider_sent:
+        assert client.post(url).status_code == 404
+    # a leader of the city reads it, without the button, and is refused
+    client.force_login(leader)
+    assert 'id="produce-again-form"' not in client.get(f"/reports/{failed_report.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as leader_sent:
+        refused = client.post(url, follow=True)
+    # staff of the district below do not produce the city's reports (and do not see them)
+    client.force_login(district_staff)
+    assert client.post(url).status_code == 404
+
+    assert "只有报表人员可以生成报表。" in [str(m) for m in refused.context["messages"]]
+    assert outsider_sent == [] and leader_sent == []
+    failed_report.refresh_from_db()
+    assert (failed_report.status, failed_report.attempts) == (ReportStatus.FAILED, 6)
+    assert client.get("/reports/produce-again/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        # the server was reloaded while its thread produced the report
+        (ReportStatus.RUNNING, "报表生成在完成前中断了"),
+        # the server was reloaded before the thread it was sent to had started
+        (ReportStatus.PENDING, "报表未能及时开始生成"),
+    ],
+)
+def test_report_page_of_a_stalled_report_stops_following_and_offers_to_produce_it_again(
+    week, client, staff, leader, city, django_capture_on_commit_callbacks, status, message
+):
+    # given: the lease on the report ran out at 9:50, with no word from whoever held it
+    report = Report.objects.create(
+        kind=ReportKind.WEEKLY, period_start=WEEK_START, period_end=WEEK_END, unit=city, status=status
+    )
+    lease_end = timezone.make_aware(datetime.datetime(2021, 6, 14, 9, 50))
+    Report.objects.filter(pk=report.pk).update(lease_expires_at=lease_end, attempts=1, progress=40)
+    client.force_login(staff)
+
+    # when
+    with travel_to(MONDAY_AFTER, hour=11):
+        page = client.get(f"/reports/{report.pk}/").content.decode()
+        state = client.get(f"/reports/{report.pk}/status/").json()
+        client.force_login(leader)
+        leader_page = client.get(f"/reports/{report.pk}/").content.decode()
+        client.force_login(staff)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/reports/{report.pk}/produce-again/")
+
+    # then
+    assert "data-status-url" not in page and "report-progress.js" not in page
+    assert message in page and 'id="produce-again-form"' in page
+    assert 'id="produce-again-form"' not in leader_page and "报表人员可以重新生成" in leader_page
+    assert state["finished"] is True
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (ReportStatus.COMPLETE, 2)

@@ -30,6 +30,12 @@ def database_url() -> str:
 def worker(transactional_db, media_root):
     require_postgres()
     broker = require_redis()
+    client = Celery(broker=broker, set_as_current=False)  # the project's app stays the current one
+    # Messages another run left in the tests' Redis database (an interrupted run, a test that sent and
+    # stopped) would reach this worker too: the queue starts empty.
+    client.control.purge()
+    with client.connection_for_write() as connection:
+        assert connection.default_channel.client.llen("celery") == 0
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "deeds_portal.settings.test",
@@ -59,7 +65,7 @@ def worker(transactional_db, media_root):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    yield Celery(broker=broker)
+    yield client
     process.terminate()
     output, _ = process.communicate(timeout=30)
     print(output[-5000:])  # shown when the test fails
