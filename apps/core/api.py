@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,7 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from apps.core.exceptions import ServiceError, ServicePermissionError
-from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, XlsxColumn, table_response
+from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ExportColumn, queryset_table_response
 
 API_PREFIX = "/api/"
 
@@ -200,22 +199,16 @@ class ListExportMixin:
     export_sheet_title: str
     export_file_stem: str  # e.g. 单位 → 单位_2021-06-30.xlsx
 
-    def export_columns(self) -> list[tuple[XlsxColumn, Any]]:
+    def export_columns(self) -> list[ExportColumn]:
         """(column, how to read it from a row of the queryset: a field name or a function of the row)."""
         raise NotImplementedError
 
     def export_response(self, queryset: Any, file_format: str) -> Any:
-        columns = self.export_columns()
-        getters = [
-            (lambda row, name=reader: getattr(row, name)) if isinstance(reader, str) else reader
-            for _column, reader in columns
-        ]
-        rows = ([getter(row) for getter in getters] for row in queryset.iterator(chunk_size=2000))
-        return table_response(
-            columns=[column for column, _reader in columns],
-            rows=rows,
+        return queryset_table_response(
+            queryset=queryset,
+            columns=self.export_columns(),
             file_format=file_format,
-            filename=f"{self.export_file_stem}_{timezone.localdate():%Y-%m-%d}",
+            file_stem=self.export_file_stem,
             sheet_title=self.export_sheet_title,
         )
 

@@ -17,9 +17,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from apps.accounts.api import PersonRefSerializer
-from apps.core.api import PortalPageNumberPagination, UserFilterBackend
+from apps.core.api import ListExportMixin, PortalPageNumberPagination, UserFilterBackend
+from apps.core.exports import ExportColumn
 from apps.org.api import UnitRefSerializer, units_of_caller
 from apps.org.models import Unit
+from apps.reports.exports import REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM, report_export_columns
 from apps.reports.filters import ReportFilterSet
 from apps.reports.models import Report
 from apps.reports.periods import ReportKind
@@ -98,12 +100,15 @@ class ReportRequestSerializer(serializers.Serializer):
         self.fields["unit"].queryset = units_of_caller(self.context)
 
 
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(
+    ListExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Reports of the caller's unit and below, for reporting staff and leaders."""
 
     pagination_class = PortalPageNumberPagination
     filter_backends = [UserFilterBackend]
     filterset_class = ReportFilterSet
+    export_sheet_title, export_file_stem = REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM
 
     def get_queryset(self) -> QuerySet[Report]:
         return Report.objects.visible_to(self.request.user).select_related("unit", "requested_by")
@@ -112,6 +117,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return {"retrieve": ReportDetailSerializer, "create": ReportRequestSerializer}.get(
             self.action, ReportSerializer
         )
+
+    def export_columns(self) -> list[ExportColumn]:
+        return report_export_columns()
 
     @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

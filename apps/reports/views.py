@@ -7,11 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ServiceError
+from apps.core.exports import queryset_table_response
 from apps.core.feedback import flash_form_errors
+from apps.reports.exports import REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM, report_export_columns
 from apps.reports.filters import ReportFilterSet
 from apps.reports.forms import ReportRequestForm
 from apps.reports.models import REPORT_PRODUCER_ROLES, Report, ReportStatus
@@ -35,14 +38,36 @@ def report_archive_view(request: HttpRequest) -> HttpResponse:
     filterset = ReportFilterSet(request.GET or None, queryset=reports, user=request.user)
     page_obj = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
     can_produce = request.user.has_role(*REPORT_PRODUCER_ROLES)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "reports/archive.html",
         {
             "filterset": filterset,
             "page_obj": page_obj,
+            "export_query": query.urlencode(),
             "request_form": ReportRequestForm(user=request.user) if can_produce else None,
         },
+    )
+
+
+@login_required
+def report_archive_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The archive's rows, filtered as the page is, as XLSX or CSV; a filter that does not hold exports nothing."""
+    if file_format not in ("xlsx", "csv"):
+        raise Http404
+    reports = Report.objects.visible_to(request.user).select_related("unit")
+    filterset = ReportFilterSet(request.GET or None, queryset=reports, user=request.user)
+    if filterset.is_bound and not filterset.is_valid():
+        messages.error(request, _("Nothing was exported, because a filter does not hold."))
+        return redirect(f"{reverse('reports:archive')}?{request.GET.urlencode()}")
+    return queryset_table_response(
+        queryset=filterset.qs,
+        columns=report_export_columns(),
+        file_format=file_format,
+        file_stem=REPORT_EXPORT_STEM,
+        sheet_title=REPORT_EXPORT_SHEET,
     )
 
 

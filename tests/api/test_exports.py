@@ -12,6 +12,9 @@ from apps.accounts.models import Role
 from apps.items.exports import EXPORT_HEADERS
 from apps.items.ledger import LEDGER_SHEET_TITLE
 from apps.items.models import ExportJob, ItemKind, JobStatus, OwnerType, Status
+from apps.reports.models import Report
+from apps.reports.periods import ReportKind
+from tests.api.conftest import complete_report
 from tests.factories import UserFactory, WorkItemFactory
 from tests.items.test_exports import csv_rows, xlsx_rows
 
@@ -162,3 +165,21 @@ def test_list_page_export_refuses_a_filter_that_does_not_hold(client, make_item,
     assert response.redirect_chain[0][0] == f"{reverse('items:list')}?unit={district.pk}"
     assert "筛选条件有误，未导出任何内容" in response.content.decode()
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_report_export_holds_the_archive_rows_with_their_frozen_totals(api, leader, outsider, city, district):
+    # given: a complete report of 五华区 with its frozen totals, and one of 昆明市 not produced yet
+    report = complete_report(district)
+    report.data = {"total": {"planned": 1248, "completed": 432, "overdue": 17, "rate": "34.6"}}
+    report.save()
+    Report.objects.create(kind=ReportKind.MONTHLY, period_start="2021-06-01", period_end="2021-06-30", unit=city)
+
+    # when
+    rows = csv_rows(b"".join(api(leader).get("/api/v1/reports/export/csv/?kind=weekly").streaming_content))
+
+    # then: the filtered archive, figures as they were frozen
+    assert rows[0][:9] == ["报表类型", "单位", "开始日期", "结束日期", "状态", "计划数", "完成数", "完成率", "逾期数"]
+    assert [row[:9] for row in rows[1:]] == [
+        ["周报", "五华区", "2021-06-07", "2021-06-13", "已生成", "1248", "432", "34.6%", "17"]
+    ]
+    assert csv_rows(b"".join(api(outsider).get("/api/v1/reports/export/csv/").streaming_content)) == [rows[0]]

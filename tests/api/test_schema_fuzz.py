@@ -85,6 +85,7 @@ OPERATIONS = {
     "POST /api/v1/reports/",
     "GET /api/v1/reports/{id}/",
     "GET /api/v1/reports/{id}/download/{extension}/",
+    "GET /api/v1/reports/export/{file_format}/",
     "GET /api/v1/units/",
     "GET /api/v1/units/{id}/",
     "GET /api/v1/units/export/{file_format}/",

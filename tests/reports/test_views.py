@@ -16,11 +16,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from apps.accounts.models import Role
+from apps.org.models import UnitLevel
 from apps.reports import renderers
 from apps.reports.models import Report, ReportStatus
 from apps.reports.periods import ReportKind
 from apps.reports.services import reports_schedule
-from tests.factories import UserFactory, WorkItemFactory
+from tests.factories import UnitFactory, UserFactory, WorkItemFactory
 from tests.reports.conftest import WEEK_END, WEEK_START, travel_to
 
 MONDAY_AFTER = datetime.date(2021, 6, 14)
@@ -373,3 +374,34 @@ def test_report_page_of_a_stalled_report_stops_following_and_offers_to_produce_i
     assert state["finished"] is True
     report.refresh_from_db()
     assert (report.status, report.attempts) == (ReportStatus.COMPLETE, 2)
+
+
+def test_report_archive_exports_exactly_its_filtered_rows(client, staff, city, district):
+    # given: weekly and monthly reports of the district and the city, and one of another city the staff cannot see
+    monday = datetime.date(2021, 6, 7)
+    for kind, unit, start, end in (
+        (ReportKind.WEEKLY, district, monday, monday + datetime.timedelta(days=6)),
+        (ReportKind.WEEKLY, city, monday, monday + datetime.timedelta(days=6)),
+        (ReportKind.MONTHLY, district, datetime.date(2021, 6, 1), datetime.date(2021, 6, 30)),
+    ):
+        Report.objects.create(kind=kind, unit=unit, period_start=start, period_end=end)
+    elsewhere = UnitFactory(name="曲靖市", code="QJ", level=UnitLevel.CITY)
+    outside = UserFactory(unit=elsewhere, roles=[Role.REPORTING_STAFF])
+    Report.objects.create(kind=ReportKind.WEEKLY, unit=elsewhere, period_start=monday, period_end=monday)
+    client.force_login(staff)
+
+    # when: the archive filtered to weekly reports, and its CSV link followed
+    page = client.get("/reports/", {"kind": "weekly"}).content.decode()
+    link = unescape(re.search(r'id="export-csv" href="([^"]+)"', page).group(1))
+    content = b"".join(client.get(link).streaming_content)
+
+    # then: the two weekly reports the staff may read, under Chinese headers, nothing else
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["报表类型", "单位", "开始日期", "结束日期", "状态"]
+    assert sorted(row[:4] for row in rows[1:]) == sorted(
+        [["周报", city.name, "2021-06-07", "2021-06-13"], ["周报", district.name, "2021-06-07", "2021-06-13"]]
+    )
+    # and: a unit outside the staff's reach exports nothing, the archive says why
+    client.force_login(outside)
+    refused = client.get(f"/reports/export/xlsx/?unit={district.pk}", follow=True)
+    assert "筛选条件有误，未导出任何内容。" in refused.content.decode()
