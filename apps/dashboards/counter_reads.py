@@ -30,6 +30,18 @@ class CounterRows:
     categories: dict[int, tuple[Category, int, int]] = field(default_factory=dict)
     # Monday -> items completed that week, for the unit
     weeks: dict[datetime.date, int] = field(default_factory=dict)
+    # The unit's earliest deadlines with open items past them, and how many: enough days to hold the first
+    # `overdue_days` overdue items, which bounds the search of the longest overdue list.
+    first_overdue_days: list[tuple[datetime.date, int]] = field(default_factory=list)
+
+    def overdue_until(self, count: int) -> datetime.date | None:
+        """The deadline by which the subtree's `count` longest overdue items all fall; None when none is overdue."""
+        seen, until = 0, None
+        for day, late in sorted(self.first_overdue_days):
+            seen, until = seen + late, day
+            if seen >= count:
+                break
+        return until
 
 
 def _day(value: datetime.date | str) -> datetime.date:
@@ -37,9 +49,12 @@ def _day(value: datetime.date | str) -> datetime.date:
 
 
 def counters_read(
-    *, unit_id: int, child_ids: list[int], today: datetime.date, first_week: datetime.date
+    *, unit_id: int, child_ids: list[int], today: datetime.date, first_week: datetime.date, overdue_days: int = 10
 ) -> CounterRows:
-    """Every counter row a dashboard of `unit_id` reads, as of `today`, with the weeks from `first_week`."""
+    """Every counter row a dashboard of `unit_id` reads, as of `today`, with the weeks from `first_week`.
+
+    Also the unit's first `overdue_days` deadlines that open items are past (see CounterRows.overdue_until).
+    """
     quote = connection.ops.quote_name
 
     def table(model: type) -> str:
@@ -68,8 +83,14 @@ def counters_read(
         UNION ALL
         SELECT 'w', unit_id, NULL, NULL, NULL, NULL, week, completed, {zeros[8]}
           FROM {table(CompletionWeekCount)} WHERE unit_id = %s AND week >= %s AND week <= %s
+        UNION ALL
+        SELECT * FROM (
+            SELECT 'd', unit_id, {text}, {text}, {text}, CAST(NULL AS bigint), deadline, SUM(open_items), {zeros[8]}
+              FROM {table(OpenDeadlineCount)} WHERE unit_id = %s AND deadline < %s
+             GROUP BY unit_id, deadline ORDER BY deadline LIMIT %s
+        ) first_overdue_days
     """  # noqa: S608 - names come from the models; every value is a parameter
-    params = [*unit_ids, *unit_ids, today, unit_id, unit_id, first_week, today]
+    params = [*unit_ids, *unit_ids, today, unit_id, unit_id, first_week, today, unit_id, today, overdue_days]
     rows = CounterRows()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -81,6 +102,8 @@ def counters_read(
             elif kind == "c":
                 category = Category(pk=category_id, code=word, name=name, name_en=name_en, sort_order=numbers[2])
                 rows.categories[category_id] = (category, numbers[0], numbers[1])
-            else:
+            elif kind == "w":
                 rows.weeks[_day(day)] = numbers[0]
+            else:
+                rows.first_overdue_days.append((_day(day), numbers[0]))
     return rows

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.urls import reverse
 
 from apps.core.rates import format_rate
 from apps.dashboards.item_lists import ListedItem
 from apps.dashboards.selectors import Dashboard, Figures
-from apps.items.models import ItemKind, OwnerType
+from apps.items.models import ItemKind, OwnerType, Status
 from apps.org.models import Unit
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _escaped(value: str) -> str:
+    return value if _PLAIN.fullmatch(value) else quote_plus(value)
+
+
+def _query_value(value: Any) -> str:
+    """A value for a query string: ids as they are; dates and choice values (plain already) escaped if need be."""
+    return str(value) if type(value) is int else _escaped(str(value))
 
 
 def dashboard_data_url(unit: Unit, **params: str) -> str:
@@ -31,12 +42,7 @@ class _Links:
 
     def items(self, **filters: Any) -> str:
         """The item list filtered the same way as a figure (the page's `items_link` tag writes the same)."""
-        # The values are ids, dates and choice values, which need no escaping; anything else is escaped.
-        query = "&".join(
-            f"{name}={value}" if _PLAIN.fullmatch(str(value)) else urlencode({name: value})
-            for name, value in filters.items()
-        )
-        return f"{self.items_base}?{query}"
+        return f"{self.items_base}?{'&'.join(f'{name}={_query_value(value)}' for name, value in filters.items())}"
 
     def dashboard(self, unit: Unit) -> str:
         return f"{self.dashboard_base}?unit={unit.pk}"
@@ -68,14 +74,14 @@ def _unit(unit: Unit, links: _Links) -> dict[str, Any]:
     return {"id": unit.pk, "name": unit.name, "level": unit.level, "url": links.dashboard(unit)}
 
 
-def _item(item: ListedItem, links: _Links) -> dict[str, Any]:
+def _item(item: ListedItem, links: _Links, status_labels: dict[str, str]) -> dict[str, Any]:
     return {
         "id": item.pk,
         "number": item.number,
         "title": item.title,
         "unit": item.unit,
         "status": item.status,
-        "status_label": item.get_status_display(),
+        "status_label": status_labels[item.status],
         "deadline": item.deadline.isoformat(),
         "days_overdue": item.days_overdue,
         "progress": item.progress_percent,
@@ -86,6 +92,7 @@ def _item(item: ListedItem, links: _Links) -> dict[str, Any]:
 def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
     """Every figure of the dashboard page, each with the link to the items it counts."""
     unit, today, links = dashboard.unit, dashboard.today, _Links()
+    status_labels = {status.value: str(status.label) for status in Status}  # translated once, not per row
     children, own = [], None
     for row in dashboard.child_rows:
         if row.unit is None:
@@ -122,7 +129,7 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
         "statuses": [
             {
                 "status": row.status.value,
-                "label": str(row.status.label),
+                "label": status_labels[row.status],
                 "count": row.count,
                 "link": links.items(unit=unit.pk, status=row.status.value),
             }
@@ -150,10 +157,10 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
             }
             for point in dashboard.trend
         ],
-        "overdue_items": [_item(item, links) for item in dashboard.overdue_items],
+        "overdue_items": [_item(item, links, status_labels) for item in dashboard.overdue_items],
         "key_items": [
             {
-                **_item(item, links),
+                **_item(item, links, status_labels),
                 "key_level": item.key_level,
                 "key_level_label": item.get_key_level_display(),
                 "lead_leader": item.lead_leader,

@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -129,6 +130,8 @@ class _Tallies:
     by_category: dict[int, Figures]
     by_week: Counter[datetime.date]
     categories: dict[int, Category]
+    # The deadline by which the longest overdue items all fall (counters only); None when none is overdue.
+    overdue_until: datetime.date | None = None
 
 
 def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
@@ -139,7 +142,7 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
         unit = None  # an id no database could hold is a unit that does not exist, not a database error
     else:
         # The unit and the user's own unit in one query; the one visibility rule is then applied to the row.
-        units = {other.pk: other for other in Unit.objects.filter(pk__in=[int(unit_id), user.unit_id or 0])}
+        units = {other.pk: other for other in _units_where("unit.id IN (%s, %s)", [int(unit_id), user.unit_id or 0])}
         if user.unit_id in units:
             user.unit = units[user.unit_id]
         unit = units.get(int(unit_id))
@@ -151,9 +154,33 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
 
 def _can_see(user: User, unit: Unit) -> bool:
     """The Python twin of Unit.objects.visible_to for one loaded unit."""
-    if user.sees_everything:
-        return True
-    return user.unit_id is not None and unit.is_within(user.unit)
+    # The user's own subtree first: most dashboards are there, and the roles need a query.
+    return (user.unit_id is not None and unit.is_within(user.unit)) or user.sees_everything
+
+
+def _units_where(where: str, params: list, *, has_children: bool = False) -> list[Unit]:
+    """Units by a plain WHERE clause over `unit`, ordered by path; `has_children` set on each when asked for.
+
+    A dashboard is a handful of small queries, and building these with the ORM (an Exists subquery
+    above all) took several times longer than running them; they are written out instead.
+    """
+    quote = connection.ops.quote_name
+    fields = Unit._meta.concrete_fields
+    columns = ", ".join(f"unit.{quote(field.column)}" for field in fields)
+    # The table's name and fixed clauses are written in; every value is a parameter.
+    table = quote(Unit._meta.db_table)
+    children = f", EXISTS (SELECT 1 FROM {table} child WHERE child.parent_id = unit.id)" if has_children else ""  # noqa: S608
+    sql = f"SELECT {columns}{children} FROM {table} unit WHERE {where} ORDER BY unit.path"  # noqa: S608
+    names, width = [field.attname for field in fields], len(fields)
+    units = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            unit = Unit.from_db(connection.alias, names, row[:width])
+            if has_children:
+                unit.has_children = bool(row[width])  # SQLite answers 0 or 1
+            units.append(unit)
+    return units
 
 
 def _status_figures(counts: dict[str, int]) -> Figures:
@@ -165,7 +192,13 @@ def _status_figures(counts: dict[str, int]) -> Figures:
 
 def _tallies_from_counters(unit: Unit, child_ids: list[int], today: datetime.date) -> _Tallies:
     """Read the unit's rollup rows and its children's: a few dozen rows, whatever the size of the subtree."""
-    rows = counters_read(unit_id=unit.pk, child_ids=child_ids, today=today, first_week=_first_week(today))
+    rows = counters_read(
+        unit_id=unit.pk,
+        child_ids=child_ids,
+        today=today,
+        first_week=_first_week(today),
+        overdue_days=OVERDUE_LIST_SIZE,
+    )
     by_owner_type: dict[str, Figures] = defaultdict(Figures)
     by_branch: dict[int | None, Figures] = defaultdict(Figures)
     by_status: Counter[str] = Counter()
@@ -200,6 +233,7 @@ def _tallies_from_counters(unit: Unit, child_ids: list[int], today: datetime.dat
         by_category,
         Counter(rows.weeks),
         {category_id: category for category_id, (category, _planned, _done) in rows.categories.items()},
+        overdue_until=rows.overdue_until(OVERDUE_LIST_SIZE),
     )
 
 
@@ -272,11 +306,8 @@ def dashboard_build(
     today = today_local()
     # The children (with whether they have children of their own) and the ancestors, in one query.
     above = ancestor_ids(unit.path)[:-1]
-    related = list(
-        Unit.objects.filter(Q(parent=unit) | Q(pk__in=above))
-        .annotate(has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
-        .order_by("path")
-    )
+    in_above = ", ".join(["%s"] * len(above)) or "NULL"
+    related = _units_where(f"unit.parent_id = %s OR unit.id IN ({in_above})", [unit.pk, *above], has_children=True)
     children = [other for other in related if other.parent_id == unit.pk]
     breadcrumbs = [other for other in related if other.pk in above and _can_see(user, other)] + [unit]
     if items is None:
@@ -313,7 +344,13 @@ def dashboard_build(
         for week in (this_week - datetime.timedelta(weeks=back) for back in range(TREND_WEEKS - 1, -1, -1))
     ]
     if items is None:
-        overdue_items, key_items = lists_read(unit=unit, today=today, overdue=OVERDUE_LIST_SIZE, key=KEY_LIST_SIZE)
+        overdue_items, key_items = lists_read(
+            unit=unit,
+            today=today,
+            overdue=OVERDUE_LIST_SIZE,
+            key=KEY_LIST_SIZE,
+            overdue_until=tallies.overdue_until,
+        )
     else:
         overdue_items, key_items = lists_from_items(items, today=today, overdue=OVERDUE_LIST_SIZE, key=KEY_LIST_SIZE)
     return Dashboard(

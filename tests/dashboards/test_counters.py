@@ -22,7 +22,9 @@ from apps.dashboards.selectors import dashboard_build
 from apps.items.bulk import item_bulk_create
 from apps.items.models import Action, Category, ItemKind, OwnerType, Status, WorkItem, overdue_q, today_local
 from apps.items.services import item_resume, item_update
-from apps.org.models import subtree_q
+from apps.org.models import UnitLevel, subtree_q
+from apps.org.services import unit_create
+from tests.factories import WorkItemFactory
 
 
 def figures_of(dashboard) -> tuple:
@@ -189,3 +191,33 @@ def test_rebuild_counters_reports_drift_and_repairs_it(make_item, district, city
     call_command("rebuild_counters", "--check", stdout=output)  # no CommandError: nothing drifted
     assert "drift:" not in output.getvalue()
     assert counters_stored() == counters_count_from_items()
+
+
+def test_dashboard_overdue_list_is_the_ten_longest_overdue_whatever_the_counters_bound(
+    leader, owner, city, district, township
+):
+    # given: 25 overdue items over the subtree, several sharing the deadline where the tenth one falls,
+    # and items that are not overdue (due today, closed past the deadline) with earlier deadlines
+    today = today_local()
+    overdue = []
+    for days_late, unit in [(40, district), (35, township), (30, district), (30, township), (20, district)]:
+        overdue.append(WorkItemFactory(unit=unit, by=owner, deadline=today - datetime.timedelta(days=days_late)))
+    for index in range(20):
+        unit = township if index % 2 else district
+        overdue.append(WorkItemFactory(unit=unit, by=owner, deadline=today - datetime.timedelta(days=10 - index % 3)))
+    WorkItemFactory(unit=district, by=owner, deadline=today)
+    closed = WorkItemFactory(unit=district, by=owner, deadline=today - datetime.timedelta(days=90))
+    WorkItem.objects.filter(pk=closed.pk).update(status=Status.CLOSED, completed_on=today)
+    counters_rebuild(write=True)
+
+    # when
+    listed = dashboard_build(user=leader, unit=city).overdue_items
+
+    # then: the ten with the earliest deadlines, ties by number of entry, as counted from the items
+    expected = sorted(overdue, key=lambda item: (item.deadline, item.pk))[:10]
+    assert [item.pk for item in listed] == [item.pk for item in expected]
+    from_items = dashboard_build(user=leader, unit=city, items=WorkItem.objects.in_subtree(city.path)).overdue_items
+    assert listed == from_items
+    # and: a unit with nothing overdue lists nothing
+    quiet = unit_create(name="呈贡区", code="CG", level=UnitLevel.COUNTY, parent=city)
+    assert dashboard_build(user=leader, unit=quiet).overdue_items == []
