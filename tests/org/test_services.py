@@ -63,12 +63,29 @@ def test_unit_create_one_level_too_deep_is_refused_in_chinese_and_writes_nothing
     assert not Unit.objects.filter(code="L32").exists()
 
 
-def test_unit_create_beyond_the_largest_id_is_refused_and_writes_nothing():
-    # given: the ids have reached the largest an 8-digit segment holds
-    Unit.objects.create(pk=LARGEST_ID, name="最后一个", code="LAST", level=UnitLevel.PROVINCE, path=f"{LARGEST_ID:08d}")
-    with connection.cursor() as cursor:  # PostgreSQL's sequence does not follow an explicit id by itself
+def _reset_unit_ids() -> None:
+    """Point the unit id sequence past the largest id in the table (PostgreSQL does not follow explicit ids)."""
+    with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [Unit]):
             cursor.execute(statement)
+
+
+@pytest.fixture
+def last_unit_id():
+    """A unit with the largest id a path segment holds; afterwards the sequence goes back.
+
+    A sequence is not rolled back with the test's transaction: left there, every later test's units would be
+    refused on PostgreSQL.
+    """
+    Unit.objects.create(pk=LARGEST_ID, name="最后一个", code="LAST", level=UnitLevel.PROVINCE, path=f"{LARGEST_ID:08d}")
+    _reset_unit_ids()
+    yield
+    Unit.objects.filter(pk=LARGEST_ID).delete()
+    _reset_unit_ids()
+
+
+def test_unit_create_beyond_the_largest_id_is_refused_and_writes_nothing(last_unit_id):
+    # given: the ids have reached the largest an 8-digit segment holds (the fixture)
 
     # when
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
