@@ -17,6 +17,9 @@ from apps.items.services import item_apply_action, item_assign, item_post_progre
 from apps.org.models import Unit, UnitLevel
 from tests.factories import UnitFactory, UserFactory, WorkItemFactory
 
+# The dashboards' items to count (`spread`), shared by the dashboard pages' and the API's tests.
+pytest_plugins = ["tests.dashboards.counting"]
+
 # The moves that bring a fresh draft to each state, as the people of the cast would make them.
 ROUTE_TO_STATUS: dict[str, list[str]] = {
     Status.DRAFT: [],

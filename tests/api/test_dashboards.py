@@ -2,31 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
-import pytest
-
-from apps.items.models import DONE_STATUSES, Status, WorkItem, overdue_q, today_local
-from apps.org.models import subtree_q
-from tests.factories import WorkItemFactory
-
-
-@pytest.fixture
-def spread(make_item, township, owner):
-    """Items in every state in the district, and an overdue draft in the township below it."""
-    items = [make_item(status) for status in Status]
-    items.append(WorkItemFactory(unit=township, by=owner, deadline=today_local() - datetime.timedelta(days=3)))
-    return items
-
-
-def counted(unit, **filters) -> tuple[int, int, int]:
-    """Planned, completed and overdue counted from the items themselves."""
-    items = WorkItem.objects.filter(subtree_q(unit.path, "unit__path"), **filters)
-    return (
-        items.exclude(status=Status.CANCELLED).count(),
-        items.filter(status__in=DONE_STATUSES).count(),
-        items.filter(overdue_q()).count(),
-    )
+from apps.items.models import Status
+from tests.dashboards.counting import direct_counts
 
 
 def figures(row: dict) -> tuple[int, int, int]:
@@ -41,13 +18,13 @@ def test_dashboard_api_gives_the_figures_of_a_direct_count(api, spread, leader, 
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["unit"]["id"] == city.pk
-    assert figures(data["total"]) == counted(city) == (len(spread) - 1, 2, 1)
+    assert figures(data["total"]) == direct_counts(city) == (len(spread) - 1, 2, 1)
     for row in data["owner_types"]:
-        assert figures(row) == counted(city, owner_type=row["owner_type"])
+        assert figures(row) == direct_counts(city, owner_type=row["owner_type"])
     (child,) = data["children"]
     assert child["unit"]["id"] == district.pk
     assert child["has_children"] is True
-    assert figures(child) == counted(district)
+    assert figures(child) == direct_counts(district)
     assert child["rate_text"] == "22.2%"  # 2 completed of 9 planned
     assert {row["status"]: row["count"] for row in data["statuses"]} == {status.value: 1 for status in Status} | {
         Status.DRAFT.value: 2
@@ -68,7 +45,7 @@ def test_dashboard_api_without_a_unit_is_the_callers_own(api, spread, owner, dis
     data = api(owner).get("/api/v1/dashboards/").json()
 
     assert data["unit"]["id"] == district.pk
-    assert figures(data["total"]) == counted(district)
+    assert figures(data["total"]) == direct_counts(district)
 
 
 def test_dashboard_api_refuses_the_outsider_and_the_anonymous(api, spread, outsider, district, city):

@@ -3,33 +3,15 @@
 import datetime
 import re
 
-import pytest
 from django.urls import reverse
 
 from apps.dashboards.counters import counters_add_items
 from apps.dashboards.selectors import dashboard_build
-from apps.items.models import DONE_STATUSES, Action, ItemKind, OwnerType, Status, WorkItem, overdue_q, today_local
-from apps.org.models import subtree_q
+from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem, today_local
+from tests.dashboards.counting import direct_counts
 from tests.factories import UnitFactory, WorkItemFactory
 
 ALL_STATUSES = list(Status)
-
-
-@pytest.fixture
-def spread(make_item, township, owner):
-    """Items in every state in the district, plus an overdue draft in the township below it."""
-    items = [make_item(status) for status in ALL_STATUSES]
-    items.append(WorkItemFactory(unit=township, by=owner, deadline=today_local() - datetime.timedelta(days=1)))
-    return items
-
-
-def direct_counts(unit, **filters) -> tuple[int, int, int]:
-    items = WorkItem.objects.filter(subtree_q(unit.path, "unit__path"), **filters)
-    return (
-        items.exclude(status=Status.CANCELLED).count(),
-        items.filter(status__in=DONE_STATUSES).count(),
-        items.filter(overdue_q()).count(),
-    )
 
 
 def test_dashboard_totals_equal_a_direct_count(spread, leader, city, district, township):
