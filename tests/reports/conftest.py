@@ -41,22 +41,13 @@ def staff(city: Unit) -> User:
 
 
 @pytest.fixture
-def week(owner, leader, supervisor, district, township, sibling_district) -> dict[str, WorkItem]:
+def week(actor_for, owner, leader, district, township, sibling_district) -> dict[str, WorkItem]:
     """Items with a known story during the week of 2021-06-07."""
 
     def act(item: WorkItem, day: datetime.date, *actions: str, reason: str = "") -> WorkItem:
-        actors = {
-            Action.SUBMIT: owner,
-            Action.APPROVE: leader,
-            Action.START: owner,
-            Action.COMPLETE: owner,
-            Action.CLOSE: supervisor,
-            Action.RETURN: supervisor,
-            Action.CANCEL: leader,
-        }
         with travel_to(day):
             for action in actions:
-                item = item_apply_action(item=item, by=actors[action], action=action, reason=reason or "核查")
+                item = item_apply_action(item=item, by=actor_for(action), action=action, reason=reason or "核查")
         return item
 
     with travel_to(datetime.date(2021, 6, 1)):

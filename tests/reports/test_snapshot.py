@@ -23,22 +23,13 @@ OPEN = {Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Sta
 
 
 @pytest.fixture
-def late_story(owner, leader, supervisor, outsider, district, township, sibling_district):
+def late_story(actor_for, owner, outsider, district, township, sibling_district):
     """Items with moves during the week and after it; returns, per item, where it stood when the week ended."""
-    actors = {
-        Action.SUBMIT: owner,
-        Action.APPROVE: leader,
-        Action.START: owner,
-        Action.COMPLETE: owner,
-        Action.CLOSE: supervisor,
-        Action.RETURN: supervisor,
-        Action.CANCEL: leader,
-    }
 
     def act(item, day: D, *actions: str, by=None):
         with travel_to(day):
             for action in actions:
-                item = item_apply_action(item=item, by=by or actors[action], action=action, reason="核查")
+                item = item_apply_action(item=item, by=by or actor_for(action), action=action, reason="核查")
         return item
 
     def new(day: D, **fields):
