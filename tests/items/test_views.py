@@ -200,14 +200,18 @@ def test_item_progress_with_a_fake_pdf_is_refused_and_saves_nothing(client, owne
     assert item.progress_percent == 0
 
 
-def test_item_evidence_is_served_to_the_subtree_only(client, owner, outsider, leader, make_item):
-    item = make_item(Status.IN_PROGRESS)
-    client.force_login(owner)
+def post_evidence(client, user, item) -> Evidence:
+    client.force_login(user)
     client.post(
         reverse("items:progress", args=[item.pk]),
         {"note": "管网铺设完成", "percent": 80, "files": [SimpleUploadedFile("照片.png", PNG)]},
     )
-    evidence = ProgressUpdate.objects.get().evidence.get()
+    return Evidence.objects.get(update__item=item)
+
+
+def test_item_evidence_is_served_to_the_subtree_only(client, owner, outsider, leader, make_item):
+    item = make_item(Status.IN_PROGRESS)
+    evidence = post_evidence(client, owner, item)
     url = reverse("items:evidence", args=[evidence.pk])
 
     client.force_login(leader)
@@ -397,15 +401,6 @@ def test_item_edit_outsider_gets_404_and_changes_nothing(client, outsider, make_
 
 
 # --- evidence downloads ---------------------------------------------------------------------------------------
-
-
-def post_evidence(client, user, item) -> Evidence:
-    client.force_login(user)
-    client.post(
-        reverse("items:progress", args=[item.pk]),
-        {"note": "管网铺设完成", "percent": 80, "files": [SimpleUploadedFile("照片.png", PNG)]},
-    )
-    return Evidence.objects.get(update__item=item)
 
 
 def test_item_evidence_download_outsider_gets_404_without_the_row_being_read(
