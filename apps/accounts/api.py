@@ -6,7 +6,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -20,7 +19,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role, User
 from apps.core.api import ListExportMixin, PortalCursorPagination, UserFilterBackend
-from apps.core.exports import XlsxColumn
+from apps.core.exports import XlsxColumn, file_labels
 from apps.org.api import UnitRefSerializer
 from apps.org.models import Unit, subtree_q
 
@@ -110,8 +109,7 @@ class PersonViewSet(ListExportMixin, viewsets.ReadOnlyModelViewSet):
     export_sheet_title = export_file_stem = "人员"
 
     def export_columns(self) -> list[tuple[XlsxColumn, Any]]:
-        with translation.override("zh-hans"):
-            roles = {value: str(label) for value, label in Role.choices}
+        roles = file_labels(Role)
         phones = reads_phones(self.request.user)
         return [
             (XlsxColumn("用户名", width=16), "username"),

@@ -22,14 +22,17 @@ from dataclasses import dataclass
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
+from django.db.models import Choices
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 
 CSV_BOM = "\ufeff"  # Excel opens a UTF-8 CSV as UTF-8 only when it starts with the byte-order mark
 # A spreadsheet runs a cell starting with one of these as a formula; CSV cells get a leading
 # apostrophe, which spreadsheets hide and the ledger import strips (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Exported files are office files, filed in Chinese whatever the reader's language.
+FILE_LANGUAGE = "zh-hans"
 
 XLSX_MAX_ROWS = 1_048_576  # rows per sheet in Excel, the header row included
 XLSX_MAX_CELL_CHARS = 32_767
@@ -355,6 +358,12 @@ def table_response(
         writer.close()
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE)
+
+
+def file_labels(choices: type[Choices]) -> dict[str, str]:
+    """Each value of `choices` and its label as files write it (in FILE_LANGUAGE)."""
+    with translation.override(FILE_LANGUAGE):
+        return {value: str(label) for value, label in choices.choices}
 
 
 # A column of a plain list export and how to read it from one object: an attribute name or a function.

@@ -6,14 +6,13 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from apps.core.api import ListExportMixin, PortalPageNumberPagination, UserFilterBackend
-from apps.core.exports import XlsxColumn
+from apps.core.exports import XlsxColumn, file_labels
 from apps.org.models import Unit, UnitLevel, subtree_q
 
 
@@ -79,8 +78,7 @@ class UnitViewSet(ListExportMixin, viewsets.ReadOnlyModelViewSet):
         return Unit.objects.visible_to(self.request.user).select_related("parent").order_by("path")
 
     def export_columns(self) -> list[tuple[XlsxColumn, Any]]:
-        with translation.override("zh-hans"):
-            levels = {value: str(label) for value, label in UnitLevel.choices}
+        levels = file_labels(UnitLevel)
         return [
             (XlsxColumn("单位代码", width=14), "code"),
             (XlsxColumn("单位名称", width=24), "name"),

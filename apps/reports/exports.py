@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from apps.core.exports import ExportColumn, XlsxColumn, XlsxKind
+from apps.core.exports import ExportColumn, XlsxColumn, XlsxKind, file_labels
 from apps.reports.models import Report, ReportStatus
 from apps.reports.periods import ReportKind
 
@@ -15,9 +15,7 @@ REPORT_EXPORT_STEM = REPORT_EXPORT_SHEET = "报表"
 
 def report_export_columns() -> list[ExportColumn]:
     """The archive's columns, with Chinese headers and labels whatever the reader's language (the file's format)."""
-    with translation.override("zh-hans"):
-        kinds = {value: str(label) for value, label in ReportKind.choices}
-        statuses = {value: str(label) for value, label in ReportStatus.choices}
+    kinds, statuses = file_labels(ReportKind), file_labels(ReportStatus)
 
     def total(name: str) -> Any:
         # The frozen figures of a complete report; nothing for one not produced yet.

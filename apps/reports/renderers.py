@@ -16,10 +16,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from apps.core.exports import FILE_LANGUAGE
 from apps.items.models import ItemKind, KeyLevel, OwnerType, Status
 from apps.reports.periods import ReportKind
 
-REPORT_LANGUAGE = "zh-hans"  # files are filed by offices in Chinese whatever the reader's language
+REPORT_LANGUAGE = FILE_LANGUAGE
 
 
 @dataclass

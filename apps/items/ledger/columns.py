@@ -13,10 +13,10 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, override
 
-from apps.core.exports import XlsxKind
+from apps.core.exports import FILE_LANGUAGE, XlsxKind, file_labels
 from apps.items.models import ItemKind, KeyLevel, OwnerType, Source, Status
 
-LEDGER_LANGUAGE = "zh-hans"  # ledgers are office files, filled in and filed in Chinese
+LEDGER_LANGUAGE = FILE_LANGUAGE  # ledgers are office files, filled in and filed in Chinese
 LEDGER_SHEET_TITLE = "台账"
 GUIDE_SHEET_TITLE = "填写说明"
 YES_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "重点"})
@@ -137,8 +137,7 @@ CHOICE_COLUMNS: dict[str, type] = {
 
 def ledger_labels() -> dict[str, dict[str, str]]:
     """For each choice column, the label a ledger shows for each value (in Chinese)."""
-    with override(LEDGER_LANGUAGE):
-        return {key: {value: str(label) for value, label in choices.choices} for key, choices in CHOICE_COLUMNS.items()}
+    return {key: file_labels(choices) for key, choices in CHOICE_COLUMNS.items()}
 
 
 def choice_lookup() -> dict[str, dict[str, str]]:
