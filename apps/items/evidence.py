@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import PurePath
@@ -13,6 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from apps.core.storage import storage_delete_leftovers
 
 # Extension -> (content type, the signatures the file's first bytes must start with).
 _ZIP = (b"PK\x03\x04",)
@@ -31,9 +32,6 @@ ALLOWED_EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
     ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _ZIP),
 }
-
-
-logger = logging.getLogger(__name__)
 
 
 class EvidenceFileError(ValueError):
@@ -85,10 +83,7 @@ class WrittenEvidenceFiles:
 
     def delete_all(self) -> None:
         for storage, name in self.files:
-            try:
-                storage.delete(name)
-            except OSError:  # the original failure matters more than a file left behind; say so and go on
-                logger.exception("Could not delete the evidence file %s after a rollback", name)
+            storage_delete_leftovers(storage, [name])
         self.files.clear()
 
 

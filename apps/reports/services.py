@@ -6,7 +6,7 @@ import datetime
 import enum
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.storage import storage_delete_leftovers
 from apps.core.tasks import enqueue
 from apps.org.models import Unit
 from apps.reports.models import (
@@ -204,15 +205,6 @@ def _renew(claim: _Claim, percent: int) -> None:
         raise _ClaimLost
 
 
-def _delete_files(storage: Storage, names: Iterable[str]) -> None:
-    """Remove files no report refers to; best effort, as a leftover is clutter and must not hide the outcome."""
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("could not delete the leftover report file %s", name, exc_info=True)
-
-
 def _files_under(storage: Storage, folder: str) -> Iterator[str]:
     try:
         folders, files = storage.listdir(folder)
@@ -261,11 +253,11 @@ def report_generate(*, report_id: int) -> GenerationOutcome:
             _renew(claim, 60 + 12 * step)
         _store(report, claim, storage=storage, data=data, files=files)
     except _ClaimLost:
-        _delete_files(storage, claim.written)
+        storage_delete_leftovers(storage, claim.written)
         logger.info("report %s was taken over by another worker; this one stops", report_id)
         return GenerationOutcome.TAKEN_OVER
     except Exception as error:
-        _delete_files(storage, claim.written)
+        storage_delete_leftovers(storage, claim.written)
         if isinstance(error, ReportFontMissing):
             failure = ReportFailure.FONT
         recorded = _held(claim).update(
@@ -310,4 +302,6 @@ def _store(report: Report, claim: _Claim, *, storage: Storage, data: dict, files
     # Complete, so no worker can claim it again: what is left in the folder is the leftovers of
     # attempts that failed or were killed mid-way.
     kept = set(names.values())
-    _delete_files(storage, [name for name in _files_under(storage, report_folder(report)) if name not in kept])
+    storage_delete_leftovers(
+        storage, [name for name in _files_under(storage, report_folder(report)) if name not in kept]
+    )
