@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_create
-from apps.dashboards.counters import counters_follow
+from apps.items.counters.writes import counters_follow
 from apps.items.models import (
     DONE_STATUSES,
     KIND_OF_OWNER_TYPE,

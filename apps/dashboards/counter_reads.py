@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from apps.dashboards.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
+from apps.items.counters.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
 from apps.items.models import Category, Status
 
 STATUS_COLUMNS = tuple(Status.values)

@@ -15,8 +15,8 @@ from django.http import Http404
 from apps.accounts.models import User
 from apps.core.rates import completion_rate
 from apps.dashboards.counter_reads import counters_read
-from apps.dashboards.counters import ancestor_ids, week_of
 from apps.dashboards.item_lists import ListedItem, lists_from_items, lists_read
+from apps.items.counters.writes import ancestor_ids, week_of
 from apps.items.models import (
     DONE_STATUSES,
     KIND_OF_OWNER_TYPE,
@@ -29,13 +29,6 @@ from apps.items.models import (
 )
 from apps.org.models import PATH_SEGMENT_WIDTH, Unit
 
-# The order leaders read the table in (DOMAIN.md).
-OWNER_TYPE_ORDER = [
-    OwnerType.LEADERSHIP_TEAM,
-    OwnerType.TEAM_MEMBER,
-    OwnerType.GRASSROOTS_ORGANISATION,
-    OwnerType.PARTY_MEMBER,
-]
 TREND_WEEKS = 12
 OVERDUE_LIST_SIZE = 10
 KEY_LIST_SIZE = 20
@@ -316,7 +309,7 @@ def dashboard_build(
         tallies = _tallies_from_items(unit, items, today)
 
     owner_type_rows = [
-        OwnerTypeRow(owner_type, tallies.by_owner_type.get(owner_type, Figures())) for owner_type in OWNER_TYPE_ORDER
+        OwnerTypeRow(owner_type, tallies.by_owner_type.get(owner_type, Figures())) for owner_type in OwnerType
     ]
     total = Figures()
     for row in owner_type_rows:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
-from apps.dashboards.counters import counters_add_items
+from apps.items.counters.writes import counters_add_items
 from apps.items.models import KIND_OF_OWNER_TYPE, Action, ItemTransition, Status, WorkItem, today_local
 from apps.items.services import item_number
 from apps.org.models import Unit

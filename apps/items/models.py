@@ -27,6 +27,8 @@ class ItemKind(models.TextChoices):
 
 
 class OwnerType(models.TextChoices):
+    """Declared in the order leaders read the table in (DOMAIN.md): dashboards and reports follow it."""
+
     LEADERSHIP_TEAM = "leadership_team", _("Leadership team of a participating unit")
     TEAM_MEMBER = "team_member", _("Leadership-team member")
     GRASSROOTS_ORGANISATION = "grassroots_org", _("Grassroots party organisation")
@@ -416,3 +418,14 @@ class ExportJob(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.requested_by} {self.file_format} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The rollup counter tables live in their own module; importing them here registers them with this app.
+from apps.items.counters.models import (  # noqa: E402
+    CategoryCount,
+    CompletionWeekCount,
+    OpenDeadlineCount,
+    StatusCount,
+)
+
+__all__ = ["CategoryCount", "CompletionWeekCount", "OpenDeadlineCount", "StatusCount"]

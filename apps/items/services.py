@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
-from apps.dashboards.counters import ItemTally, counters_apply, counters_item_changed, item_tally
+from apps.items.counters.writes import ItemTally, counters_apply, counters_item_changed, item_tally
 from apps.items.evidence import (
     EvidenceFileError,
     WrittenEvidenceFiles,

@@ -18,13 +18,13 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
-from apps.dashboards.selectors import OWNER_TYPE_ORDER
 from apps.items.models import (
     DONE_STATUSES,
     KIND_OF_OWNER_TYPE,
     OPEN_STATUSES,
     Action,
     ItemTransition,
+    OwnerType,
     ProgressUpdate,
     Status,
     WorkItem,
@@ -270,7 +270,7 @@ def snapshot_build(
     previous_rows = {row["owner_type"]: row for row in (previous_data or {}).get("owner_types", [])}
     owner_types = []
     total = dict.fromkeys(FIGURES, 0)
-    for owner_type in OWNER_TYPE_ORDER:
+    for owner_type in OwnerType:
         figures = _figures(tally.by_owner_type.get(owner_type, {}))
         for name in FIGURES:
             total[name] += figures[name]

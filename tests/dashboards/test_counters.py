@@ -10,16 +10,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.dashboards.counters import (
+from apps.dashboards.selectors import dashboard_build
+from apps.items.bulk import item_bulk_create
+from apps.items.counters.models import OpenDeadlineCount, StatusCount
+from apps.items.counters.writes import (
     counters_add_items,
     counters_count_from_items,
     counters_follow,
     counters_rebuild,
     counters_stored,
 )
-from apps.dashboards.models import OpenDeadlineCount, StatusCount
-from apps.dashboards.selectors import dashboard_build
-from apps.items.bulk import item_bulk_create
 from apps.items.models import Action, Category, ItemKind, OwnerType, Status, WorkItem, overdue_q, today_local
 from apps.items.services import item_resume, item_update
 from apps.org.models import UnitLevel, subtree_q

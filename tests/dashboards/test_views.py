@@ -5,8 +5,8 @@ import re
 
 from django.urls import reverse
 
-from apps.dashboards.counters import counters_add_items
 from apps.dashboards.selectors import dashboard_build
+from apps.items.counters.writes import counters_add_items
 from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem, today_local
 from tests.dashboards.counting import direct_counts
 from tests.factories import UnitFactory, WorkItemFactory

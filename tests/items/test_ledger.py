@@ -479,7 +479,7 @@ def test_ledger_import_refuses_a_file_that_is_no_ledger(client, importer, distri
 
 
 def test_ledger_import_keeps_the_dashboard_counters_right(client, importer, district, township, make_item):
-    from apps.dashboards.counters import counters_rebuild
+    from apps.items.counters.writes import counters_rebuild
 
     make_item(Status.IN_PROGRESS)
     rows = [ledger_row(事项名称=f"第{n}项", 所属单位="华山街道", 责任人="") for n in range(3)]

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from apps.accounts.models import User
-from apps.dashboards.bulk_write import copy_rows
-from apps.dashboards.counters import COUNTER_TABLES
+from apps.core.bulk_write import copy_rows
 from apps.dashboards.generator.plans import (
     BATCH,
     KUNMING_2021,
@@ -31,6 +30,7 @@ from apps.dashboards.generator.plans import (
 )
 from apps.dashboards.generator.rows import ITEM_COLUMNS, ItemRows
 from apps.dashboards.generator.tree import TreeBuilder
+from apps.items.counters.writes import COUNTER_TABLES
 from apps.items.models import WorkItem, today_local
 from apps.org.models import Unit
 

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.dashboards.bulk_write import copy_rows
+from apps.core.bulk_write import copy_rows
 from apps.dashboards.generator.plans import ITEMS_PER_PARTY_MEMBER, synthetic_fanout
 from apps.items.models import Category, KeyLevel, OwnerType
 from apps.org.models import Unit, UnitLevel

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from apps.dashboards.counters import counters_rebuild
+from apps.items.counters.writes import counters_rebuild
 
 MAX_DRIFT_LINES = 200
 

@@ -34,6 +34,7 @@ class StatusCount(models.Model):
     cancelled = models.IntegerField(default=0)
 
     class Meta:
+        db_table = "dashboards_statuscount"  # created by the dashboards app before the counters moved here
         verbose_name = _("status counter")
         verbose_name_plural = _("status counters")
         constraints = [
@@ -58,6 +59,7 @@ class CategoryCount(models.Model):
     completed = models.IntegerField(_("completed"), default=0)
 
     class Meta:
+        db_table = "dashboards_categorycount"  # created by the dashboards app before the counters moved here
         verbose_name = _("category counter")
         verbose_name_plural = _("category counters")
         constraints = [models.UniqueConstraint(fields=["unit", "category"], name="category_count_per_unit")]
@@ -82,6 +84,7 @@ class OpenDeadlineCount(models.Model):
     open_items = models.IntegerField(_("open items"), default=0)
 
     class Meta:
+        db_table = "dashboards_opendeadlinecount"  # created by the dashboards app before the counters moved here
         verbose_name = _("open-by-deadline counter")
         verbose_name_plural = _("open-by-deadline counters")
         constraints = [
@@ -106,6 +109,7 @@ class CompletionWeekCount(models.Model):
     completed = models.IntegerField(_("completed"), default=0)
 
     class Meta:
+        db_table = "dashboards_completionweekcount"  # created by the dashboards app before the counters moved here
         verbose_name = _("completions-per-week counter")
         verbose_name_plural = _("completions-per-week counters")
         constraints = [models.UniqueConstraint(fields=["unit", "week"], name="completion_week_count_per_unit")]

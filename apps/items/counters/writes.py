@@ -18,8 +18,8 @@ from typing import NamedTuple
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
 
-from apps.dashboards.bulk_write import copy_rows
-from apps.dashboards.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
+from apps.core.bulk_write import copy_rows
+from apps.items.counters.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
 from apps.items.models import DONE_STATUSES, OPEN_STATUSES, Status, WorkItem
 from apps.org.models import PATH_SEGMENT_WIDTH, Unit
 
