@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.core.views import home
+from deeds_portal.views import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.items",
     "apps.dashboards",
     "apps.reports",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import Client
 
 from apps.accounts.models import Role, User
-from apps.core.demo import demo_load
+from apps.demo.loading import demo_load
 from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem
 from apps.org.models import Unit
 

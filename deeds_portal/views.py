@@ -1,3 +1,5 @@
+"""The portal's front door: where each role lands after logging in."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect

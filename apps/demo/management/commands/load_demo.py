@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from apps.core.demo import DEMO_PASSWORD, demo_load, demo_logins
+from apps.demo.cast import DEMO_PASSWORD
+from apps.demo.loading import demo_load, demo_logins
 
 
 def _width(text: str) -> int:

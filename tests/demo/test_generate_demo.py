@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from apps.accounts.models import User
 from apps.core.rates import completion_rate
-from apps.dashboards.generator import KUNMING_2021, kunming_plan, synthetic_fanout, synthetic_plan
 from apps.dashboards.selectors import dashboard_build
+from apps.demo.generator import KUNMING_2021, kunming_plan, synthetic_fanout, synthetic_plan
 from apps.items.counters.writes import counters_rebuild
 from apps.items.models import DONE_STATUSES, KIND_OF_OWNER_TYPE, OwnerType, Status, WorkItem, overdue_q
 from apps.org.models import Unit, UnitLevel

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from apps.dashboards.generator import generate_demo, kunming_plan, synthetic_plan
+from apps.demo.generator import generate_demo, kunming_plan, synthetic_plan
 from apps.items.models import Category
 
 

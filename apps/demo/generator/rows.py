@@ -9,9 +9,9 @@ from collections import Counter
 from django.conf import settings
 from django.utils import timezone
 
-from apps.core.demo import PLAN_TITLES, REQUIREMENTS, SERVICE_TITLES, SOURCE_LEADS, SOURCE_WEIGHTS
-from apps.dashboards.generator.plans import OVERDUE_SHARE
-from apps.dashboards.generator.tree import KEY_LEVEL_OF, GeneratedTree, GeneratedUnit, TreeBuilder
+from apps.demo.generator.plans import OVERDUE_SHARE
+from apps.demo.generator.tree import KEY_LEVEL_OF, GeneratedTree, GeneratedUnit, TreeBuilder
+from apps.demo.titles import PLAN_TITLES, REQUIREMENTS, SERVICE_TITLES, SOURCE_LEADS, SOURCE_WEIGHTS
 from apps.items.counters.writes import CounterDeltas, ItemTally
 from apps.items.models import DONE_STATUSES, KIND_OF_OWNER_TYPE, PERSON_OWNED_TYPES, KeyLevel, OwnerType, Status
 

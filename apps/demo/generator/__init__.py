@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from apps.accounts.models import User
 from apps.core.bulk_write import copy_rows
-from apps.dashboards.generator.plans import (
+from apps.demo.generator.plans import (
     BATCH,
     KUNMING_2021,
     apportion,
@@ -28,8 +28,8 @@ from apps.dashboards.generator.plans import (
     synthetic_fanout,
     synthetic_plan,
 )
-from apps.dashboards.generator.rows import ITEM_COLUMNS, ItemRows
-from apps.dashboards.generator.tree import TreeBuilder
+from apps.demo.generator.rows import ITEM_COLUMNS, ItemRows
+from apps.demo.generator.tree import TreeBuilder
 from apps.items.counters.writes import COUNTER_TABLES
 from apps.items.models import WorkItem, today_local
 from apps.org.models import Unit

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.bulk_write import copy_rows
-from apps.dashboards.generator.plans import ITEMS_PER_PARTY_MEMBER, synthetic_fanout
+from apps.demo.generator.plans import ITEMS_PER_PARTY_MEMBER, synthetic_fanout
 from apps.items.models import Category, KeyLevel, OwnerType
 from apps.org.models import Unit, UnitLevel
 from apps.org.services import unit_path

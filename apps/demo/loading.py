@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime
 import random
-from dataclasses import dataclass
 from io import TextIOBase
 
 from django.db import transaction
@@ -14,6 +13,35 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_create
+from apps.demo.cast import (
+    BASE_YEAR,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DEMO_SEED,
+    EXTRA_OWNERS,
+    GRASSROOTS_ORGANISATIONS,
+    LEADERSHIP_TEAMS,
+    NAMED_ITEMS,
+    NEIGHBOURHOODS,
+    PEOPLE,
+    PLACE_LEVELS,
+    UNITS,
+    P,
+    T,
+)
+from apps.demo.titles import (
+    CANCEL_REASONS,
+    KEY_REQUIREMENTS,
+    PLAN_TITLES,
+    PROGRESS_NOTES,
+    REQUIREMENTS,
+    RETURN_REASONS,
+    SERVICE_TITLES,
+    SOURCE_LEADS,
+    SOURCE_WEIGHTS,
+    SUSPEND_REASONS,
+    UNIT_CATEGORIES,
+)
 from apps.items.counters.writes import counters_follow
 from apps.items.models import (
     DONE_STATUSES,
@@ -26,7 +54,6 @@ from apps.items.models import (
     KeyLevel,
     OwnerType,
     ProgressUpdate,
-    Source,
     Status,
     WorkItem,
     today_local,
@@ -46,223 +73,10 @@ from apps.items.services import (
     item_submit,
     item_suspend,
 )
-from apps.org.models import Unit, UnitLevel
+from apps.org.models import Unit
 from apps.org.services import unit_create
 from apps.reports.periods import ReportKind, period_due_on, previous_period
 from apps.reports.services import reports_produce
-
-DEMO_PASSWORD = "demo12345"  # noqa: S105 - the published password of the demo logins
-DEMO_SEED = 2021
-BASE_YEAR = 2021  # the year of the Kunming figures in the seeds
-
-L = UnitLevel
-# code, name, level, parent code: real places and bodies named in the seed articles.
-UNITS = (
-    ("YN", "云南省", L.PROVINCE, None),
-    ("KM", "昆明市", L.CITY, "YN"),
-    ("KMZW", "昆明市政务服务管理局", L.DEPARTMENT, "KM"),
-    ("KMYB", "昆明市医疗保障局", L.DEPARTMENT, "KM"),
-    ("KMJJ", "昆明市公安局交通警察支队", L.DEPARTMENT, "KM"),
-    ("KMXD", "昆明新都投资有限公司", L.ENTERPRISE, "KM"),
-    ("KMXDDW", "昆明新都投资有限公司党委", L.PARTY_ORGANISATION, "KMXD"),
-    ("WH", "五华区", L.COUNTY, "KM"),
-    ("WHZW", "五华区政务服务管理局", L.DEPARTMENT, "WH"),
-    ("WHWY", "五华区物业行业党委", L.PARTY_ORGANISATION, "WH"),
-    ("WHLX", "龙翔街道", L.TOWNSHIP, "WH"),
-    ("WHXCY", "小菜园村", L.VILLAGE, "WHLX"),
-    ("WHHY", "红云街道", L.TOWNSHIP, "WH"),
-    ("WHMY", "麻园村", L.VILLAGE, "WHHY"),
-    ("WHHS", "华山街道", L.TOWNSHIP, "WH"),
-    ("GD", "官渡区", L.COUNTY, "KM"),
-    ("GDLJ", "六甲街道", L.TOWNSHIP, "GD"),
-    ("GDXH", "新河村", L.VILLAGE, "GDLJ"),
-    ("GDXHDZ", "新河村党总支", L.PARTY_ORGANISATION, "GDXH"),
-    ("SL", "石林县", L.COUNTY, "KM"),
-    ("SLSL", "石林街道", L.TOWNSHIP, "SL"),
-    ("SLLST", "螺蛳塘村党总支", L.PARTY_ORGANISATION, "SLSL"),
-    ("JN", "晋宁区", L.COUNTY, "KM"),
-    ("LQ", "禄劝县", L.COUNTY, "KM"),
-)
-PLACE_LEVELS = {L.CITY, L.COUNTY, L.TOWNSHIP, L.VILLAGE}
-NEIGHBOURHOODS = {"WH": ["文林街", "天骄北麓小区", "翠湖片区"], "GD": ["关上片区"], "KM": ["呈贡片区"]}
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    """One of the printed demo logins, one per role."""
-
-    username: str
-    role: Role
-    full_name: str
-    title: str
-    unit_code: str
-
-
-DEMO_LOGINS = (
-    DemoLogin("official", Role.OFFICIAL, "李文娟", "区委组织部干部", "WH"),
-    DemoLogin("unitadmin", Role.UNIT_ADMIN, "周建华", "区委办公室副主任", "WH"),
-    DemoLogin("leader", Role.LEADER, "张立新", "市委常委", "KM"),
-    DemoLogin("supervisor", Role.SUPERVISOR, "王秀英", "市委督查室主任", "KM"),
-    DemoLogin("reporting", Role.REPORTING_STAFF, "陈晓燕", "市委组织部统计员", "KM"),
-    DemoLogin("sysadmin", Role.SYSTEM_ADMIN, "赵志刚", "省委组织部信息中心工程师", "YN"),
-)
-
-T, P = OwnerType.TEAM_MEMBER, OwnerType.PARTY_MEMBER
-# username, full name, post, unit code, the list they keep. They all hold the official role.
-PEOPLE = (
-    ("sunguoqiang", "孙国强", "市委常委、秘书长", "KM", T),
-    ("malihua", "马丽华", "副市长", "KM", T),
-    ("liuzhiming", "刘志明", "局长", "KMZW", T),
-    ("hejing", "何静", "局长", "KMYB", T),
-    ("yangyong", "杨勇", "支队长", "KMJJ", T),
-    ("huanghaitao", "黄海涛", "党委书记、董事长", "KMXD", T),
-    ("wuxiaohong", "吴晓红", "党委副书记", "KMXDDW", P),
-    ("luozhiqiang", "罗志强", "区委书记", "WH", T),
-    ("duanliping", "段丽萍", "副区长", "WH", T),
-    ("xuminliang", "许明亮", "局长", "WHZW", T),
-    ("pulifen", "普丽芬", "党委书记", "WHWY", P),
-    ("sujianguo", "苏建国", "党工委书记", "WHLX", T),
-    ("yangli", "杨丽", "村党总支书记", "WHXCY", P),
-    ("qianwei", "钱伟", "办事处主任", "WHHY", T),
-    ("zhaoguilan", "赵桂兰", "党员、居民小组长", "WHMY", P),
-    ("zhenghao", "郑浩", "党工委副书记", "WHHS", T),
-    ("kongdeming", "孔德明", "区委副书记", "GD", T),
-    ("wangjianping", "王建平", "党工委书记", "GDLJ", T),
-    ("lichunhua", "李春华", "党员、村民小组长", "GDXH", P),
-    ("duanguohua", "段国华", "党总支书记", "GDXHDZ", P),
-    ("bihongmei", "毕红梅", "县委副书记", "SL", T),
-    ("lizhihua", "李志华", "党工委书记", "SLSL", T),
-    ("jinyongfu", "金永福", "党总支书记", "SLLST", P),
-    ("chenzhendong", "陈振东", "区委常委", "JN", T),
-    ("zhangwenbin", "张文斌", "副县长", "LQ", T),
-)
-EXTRA_OWNERS = {"leader": T, "official": P}  # demo logins that also keep a personal list
-
-# Units keeping a livelihood plan, with how often they get an item and who logs it.
-LEADERSHIP_TEAMS = {
-    "KM": ("sunguoqiang", 8), "KMZW": ("liuzhiming", 4), "KMYB": ("hejing", 4), "KMJJ": ("yangyong", 3),
-    "KMXD": ("huanghaitao", 4), "WH": ("official", 10), "WHZW": ("xuminliang", 4), "WHLX": ("sujianguo", 3),
-    "WHHY": ("qianwei", 3), "WHHS": ("zhenghao", 3), "GD": ("kongdeming", 5), "GDLJ": ("wangjianping", 3),
-    "SL": ("bihongmei", 4), "SLSL": ("lizhihua", 3), "JN": ("chenzhendong", 3), "LQ": ("zhangwenbin", 3),
-}  # fmt: skip
-GRASSROOTS_ORGANISATIONS = {
-    "KMXDDW": ("wuxiaohong", 2), "WHWY": ("pulifen", 3), "WHXCY": ("yangli", 3), "WHMY": ("zhaoguilan", 3),
-    "GDXHDZ": ("duanguohua", 4), "SLLST": ("jinyongfu", 3),
-}  # fmt: skip
-
-# Items the seeds name, used first for their unit: category, title, beneficiaries.
-NAMED_ITEMS = {
-    "KM": [("transport_parking", "综合治理主城区城市拥堵和停车难", "主城区市民"),
-           ("housing", "实施城镇老旧小区改造", "主城区老旧小区居民"),
-           ("other", "推进城市社区“15分钟体育健身圈”建设", "全市居民")],
-    "KMZW": [("business_environment", "市民热线“7×24小时”人工服务", "全市企业和群众"),
-             ("business_environment", "设立“办不成事”反映窗口", "办事企业和群众"),
-             ("business_environment", "政务服务“跨省通办”就近办理", "跨省办事群众")],
-    "KMYB": [("healthcare", "开展“我为群众减负担”医保专项活动", "全市参保群众"),
-             ("healthcare", "医疗保险托底保障", "困难参保群众")],
-    "KMJJ": [("transport_parking", "“微光成炬、共护童行”学校周边交通安全隐患整治", "全市中小学生")],
-    "KMXD": [("transport_parking", "呈贡大学城、行政中心、滇池星城片区26条道路3305个泊位清理规范", "呈贡片区驾车市民"),
-             ("transport_parking", "和谐路等两个停车场260个车位清理规范", "驾车市民"),
-             ("transport_parking", "停车泊位接入昆明市智慧停车信息平台", "驾车市民")],
-    "WH": [("environment", "长虫山五华片区防洪滞蓄及截污工程", "五华区沿线居民"),
-           ("environment", "建设“双层河道”打造城市亲水空间", "五华区居民"),
-           ("grassroots_governance", "黄土坡旧货市场违法建筑拆除", "黄土坡片区居民"),
-           ("employment", "“141”工作机制解决拖欠农民工工资", "农民工"),
-           ("healthcare", "“昆明五华医保”移动服务平台异地就医备案“一码办理”", "五华区64万参保群众")],
-    "WHZW": [("business_environment", "政务服务“周三夜市”延时服务", "上班族和办事群众"),
-             ("business_environment", "政务服务“周六晨办”预约服务", "办事群众"),
-             ("business_environment", "“水电气”过户增值服务“一门通办”", "购房群众")],
-    "WHLX": [("grassroots_governance", "龙翔街道社工工作站建设", "龙翔街道居民")],
-    "WHHS": [("grassroots_governance", "华山街道社会组织培育服务中心建设", "华山街道居民")],
-    "WHWY": [("housing", "40余个老旧小区引入物业或“准物业”", "五华区老旧小区业主")],
-    "WHXCY": [("grassroots_governance", "小菜园村私搭乱建、乱停乱放整治", "小菜园村居民")],
-    "WHMY": [("grassroots_governance", "麻园村占道经营整治", "麻园村居民和商户")],
-    "GDLJ": [("water_supply", "新河村自来水管网改造工程", "新河村300余户村民")],
-    "GDXHDZ": [("water_supply", "新河村供水设施日常巡查维护", "新河村村民")],
-    "SLSL": [("education", "螺蛳塘小学操场改造提升", "螺蛳塘小学师生"), ("education", "占屯小学改造提升", "占屯小学师生")],
-}  # fmt: skip
-PLAN_TITLES = (
-    ("water_supply", "{place}老旧供水管网改造", "{place}居民"),
-    ("water_supply", "{place}二次供水设施提升改造", "{place}老旧小区居民"),
-    ("housing", "{place}老旧小区改造", "{place}老旧小区居民"),
-    ("housing", "{place}老旧小区加装电梯", "{place}老旧小区中老年居民"),
-    ("elderly_care", "{place}长者食堂建设", "{place}60岁以上老年人"),
-    ("elderly_care", "{place}老年人日间照料中心提档升级", "{place}老年人"),
-    ("elderly_care", "{place}困难老年人居家适老化改造", "{place}困难老年人家庭"),
-    ("childcare", "{place}普惠托育点建设", "{place}3岁以下婴幼儿家庭"),
-    ("education", "{place}“课后三点半”托管服务", "{place}小学生家庭"),
-    ("education", "{place}C级不安全校舍拆除重建", "{place}在校师生"),
-    ("transport_parking", "{place}新增公共停车泊位", "{place}居民和驾车市民"),
-    ("transport_parking", "打通{place}“断头路”", "{place}沿线居民"),
-    ("transport_parking", "{place}新建电动车充电棚", "{place}电动车车主"),
-    ("environment", "{place}臭水沟综合整治", "{place}沿岸居民"),
-    ("environment", "{place}垃圾分类收集点建设", "{place}居民"),
-    ("grassroots_governance", "{place}私搭乱建和占道经营整治", "{place}居民和商户"),
-    ("grassroots_governance", "{place}线路线缆杂乱整治", "{place}居民"),
-    ("grassroots_governance", "{place}“逢六说事”摆摊式接访", "{place}居民"),
-    ("healthcare", "{place}社区卫生服务站改扩建", "{place}居民"),
-    ("employment", "{place}重点群体就业帮扶", "{place}高校毕业生、退役军人和脱贫劳动力"),
-    ("social_security", "{place}全民参保入户宣传登记", "{place}未参保群众"),
-    ("business_environment", "{place}“容缺受理”服务,次要材料先承诺后补齐", "{place}办事企业和群众"),
-    ("business_environment", "{place}企业开办“一日办结”", "{place}新开办企业"),
-    ("business_environment", "{place}政务服务事项“就近办、一次办”", "{place}办事群众"),
-    ("healthcare", "{place}门诊费用跨省直接结算", "{place}异地就医参保群众"),
-    ("social_security", "{place}困难群众医疗救助“一站式”结算", "{place}困难群众"),
-    ("transport_parking", "{place}学校周边上下学时段护学岗", "{place}中小学生和家长"),
-    ("transport_parking", "{place}拥堵路段信号灯配时优化", "{place}出行市民"),
-    ("other", "{place}公共体育健身设施建设", "{place}居民"),
-    ("other", "{place}农家书屋新书配送", "{place}群众"),
-)
-# Departments and enterprises keep to their own line of work.
-UNIT_CATEGORIES = {
-    "KMZW": {"business_environment"}, "KMYB": {"healthcare", "social_security"}, "KMJJ": {"transport_parking"},
-    "KMXD": {"transport_parking"}, "WHZW": {"business_environment"},
-}  # fmt: skip
-SERVICE_TITLES = {
-    T: (
-        ("grassroots_governance", "开门接访,面对面倾听{place}群众诉求", "{place}来访群众"),
-        ("housing", "带队调研{place}老旧小区治理", "{place}老旧小区居民"),
-        ("education", "督办{place}C级不安全校舍拆除重建", "{place}在校师生"),
-        ("business_environment", "走访{place}企业,帮助解决用工融资难题", "{place}中小企业"),
-        ("grassroots_governance", "“四个一”联系{place}一个村、一个单位、一个重点项目", "{place}群众"),
-        ("transport_parking", "领办{place}停车难问题", "{place}驾车群众"),
-        ("elderly_care", "联系{place}养老服务机构,推动提升服务质量", "{place}老年人"),
-        ("employment", "联系{place}脱贫户,帮助落实就业岗位", "{place}脱贫劳动力"),
-        ("healthcare", "协调解决{place}群众看病就医难题", "{place}群众"),
-    ),
-    P: (
-        ("social_security", "走访慰问{place}困难党员和群众", "{place}困难党员和群众"),
-        ("healthcare", "帮助{place}独居老人代办医保报销", "{place}独居老人"),
-        ("business_environment", "为{place}商户代办食品经营许可证换证", "{place}个体工商户"),
-        ("social_security", "结对帮扶{place}困难家庭", "{place}困难家庭"),
-        ("grassroots_governance", "协调解决{place}物业纠纷", "{place}业主"),
-        ("childcare", "为{place}留守儿童辅导功课", "{place}留守儿童"),
-        ("social_security", "为{place}残疾人家庭申请生活补助", "{place}残疾人家庭"),
-        ("environment", "组织志愿者清理{place}卫生死角", "{place}居民"),
-        ("water_supply", "帮助{place}群众疏通排水沟渠", "{place}群众"),
-        ("elderly_care", "定期探访{place}空巢老人", "{place}空巢老人"),
-    ),
-}
-SOURCE_WEIGHTS = {Source.CITIZEN_REQUEST: 30, Source.SURVEY: 25, Source.SUPERVISION: 10, Source.ASSIGNED: 10,
-                  Source.SELF: 25}  # fmt: skip
-SOURCE_LEADS = {
-    Source.CITIZEN_REQUEST: "群众通过12345热线和“办不成事”反映窗口集中反映。",
-    Source.SURVEY: "在“大走访、大调研”中收集的群众意见。",
-    Source.SUPERVISION: "专项督导中发现的问题,限期解决。",
-    Source.ASSIGNED: "上级以交办函形式交办。",
-    Source.SELF: "结合单位职责主动认领。",
-}
-REQUIREMENTS = (
-    "明确责任单位、责任人、工作要求和完成时限,每周报送进展。",
-    "挂图作战、逐项推进,按月报送进展情况,事结销号。",
-    "佐证材料齐全,群众满意度回访不低于90%。",
-)
-KEY_REQUIREMENTS = "按照“一个项目、一个方案、一名领导、一个专班、一抓到底”推进,半月报送进展。"
-PROGRESS_NOTES = ((25, "已完成走访调研,制定工作方案"), (50, "工作推进过半,已解决部分群众诉求"),
-                  (75, "主体工作基本完成,正在收集佐证材料"))  # fmt: skip
-RETURN_REASONS = ("佐证材料不全,请补充完工验收照片", "暗访发现仍有群众反映问题未解决", "群众满意度回访未达标")
-SUSPEND_REASONS = ("项目用地手续待审批,暂缓实施", "雨季不具备施工条件,暂停施工", "配套资金尚未到位")
-CANCEL_REASONS = ("与市级重点项目重复,合并办理", "经调研群众需求已通过其他渠道解决", "规划调整,项目不再实施")
 
 # How many items end in each status, and how many each owner type keeps (300 in all).
 STATUS_COUNTS = {
