@@ -100,8 +100,8 @@ def run_one(file_format: str) -> dict:
     from django.http import QueryDict
 
     from apps.accounts.models import User
-    from apps.items.exports import export_items_xlsx, write_items_csv
     from apps.items.selectors import item_filterset
+    from apps.ledger.exports import export_items_xlsx, write_items_csv
 
     leader = User.objects.select_related("unit").get(username="bx-leader")
     queryset = item_filterset(user=leader, data=QueryDict("")).qs

@@ -29,7 +29,7 @@ def make_ledger(rows: int, district) -> bytes:
 
     from openpyxl import Workbook
 
-    from apps.items.ledger import LEDGER_COLUMNS
+    from apps.ledger.columns import LEDGER_COLUMNS
 
     headers = [column.header for column in LEDGER_COLUMNS if column.imported]
     categories = ["就业", "教育", "医疗卫生", "住房", "养老", "托育", "交通出行与停车", "供水", "基层治理"]
@@ -112,10 +112,12 @@ def main() -> int:
 
     from django.core.files.base import ContentFile
 
-    from apps.items.exports import export_items_xlsx
-    from apps.items.jobs import import_job_check, import_job_commit
-    from apps.items.ledger import ledger_check, ledger_commit, ledger_import, ledger_read
-    from apps.items.models import ImportJob, ItemTransition, JobStatus, WorkItem
+    from apps.items.models import ItemTransition, WorkItem
+    from apps.ledger.checking import ledger_check, ledger_commit, ledger_import
+    from apps.ledger.exports import export_items_xlsx
+    from apps.ledger.models import ImportJob, JobStatus
+    from apps.ledger.reading import ledger_read
+    from apps.ledger.services import import_job_check, import_job_commit
 
     district, admin = bench_tree("BL", townships=TOWNSHIPS, people_per_unit=PEOPLE_PER_UNIT)
     rows = arguments.rows

@@ -1,12 +1,13 @@
 """/api/v1/: the REST API, its OpenAPI schema and its docs page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import AuthTokenView, PersonViewSet
 from apps.dashboards.api import DashboardView, OwnDashboardView
-from apps.items.api import ExportJobViewSet, WorkItemViewSet
+from apps.items.api.views import WorkItemViewSet
+from apps.ledger.api import ExportJobViewSet, WorkItemExportViewSet
 from apps.org.api import UnitViewSet
 from apps.reports.api import ReportViewSet
 
@@ -25,5 +26,11 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("dashboards/", OwnDashboardView.as_view(), name="dashboard-own"),
     path("dashboards/<int:unit_id>/", DashboardView.as_view(), name="dashboard"),
+    # Ahead of the router, so that "export" is not read as an item id; the ledger app serves it.
+    re_path(
+        r"^items/export/(?P<file_format>xlsx|csv)/$",
+        WorkItemExportViewSet.as_view({"get": "export"}),
+        name="item-export",
+    ),
     *router.urls,
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("apps.accounts.urls")),
     path("items/", include("apps.items.urls")),
+    path("items/", include("apps.ledger.urls")),
     path("dashboard/", include("apps.dashboards.urls")),
     path("reports/", include("apps.reports.urls")),
     path("api/v1/", include("deeds_portal.api_router")),

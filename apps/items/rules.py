@@ -117,3 +117,12 @@ def allowed_actions(user: User, item: WorkItem) -> list[str]:
 
 def user_can_edit_item(user: User, item: WorkItem) -> bool:
     return item.status in EDITABLE_STATUSES and user_works_on_item(user, item)
+
+
+# Ledgers write items in bulk, so who may import them is an items rule (DOMAIN.md: unit administrators).
+BULK_CREATOR_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
+
+
+def user_can_import_items(user: User) -> bool:
+    """May this user import a ledger of items (for units in their reach)?"""
+    return user.is_authenticated and user.has_role(*BULK_CREATOR_ROLES)

@@ -14,9 +14,8 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import ServiceError
 from apps.core.feedback import flash_form_errors
 from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
-from apps.items.jobs import ledger_import_allowed
 from apps.items.models import Action, Evidence, ItemKind, WorkItem
-from apps.items.rules import allowed_actions, user_can_edit_item
+from apps.items.rules import allowed_actions, user_can_edit_item, user_can_import_items
 from apps.items.selectors import item_filterset, item_get
 from apps.items.services import (
     item_apply_action,
@@ -41,7 +40,7 @@ def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
             "page_obj": page_obj,
             "mine": mine,
             "query": query.urlencode(),
-            "can_import_ledger": ledger_import_allowed(request.user),
+            "can_import_ledger": user_can_import_items(request.user),
         },
     )
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.org",
     "apps.items",
+    "apps.ledger",
     "apps.dashboards",
     "apps.reports",
     "apps.demo",

@@ -9,14 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.items.exports import EXPORT_HEADERS
-from apps.items.ledger import LEDGER_SHEET_TITLE
-from apps.items.models import ExportJob, ItemKind, JobStatus, OwnerType, Status
+from apps.items.models import ItemKind, OwnerType, Status
+from apps.ledger.columns import LEDGER_SHEET_TITLE
+from apps.ledger.exports import EXPORT_HEADERS
+from apps.ledger.models import ExportJob, JobStatus
 from apps.reports.models import Report
 from apps.reports.periods import ReportKind
 from tests.api.conftest import complete_report
 from tests.factories import UserFactory, WorkItemFactory
-from tests.items.test_exports import csv_rows, xlsx_rows
+from tests.ledger.test_exports import csv_rows, xlsx_rows
 
 
 def listed_numbers(client, query: str) -> list[str]:
@@ -160,7 +161,7 @@ def test_list_page_export_refuses_a_filter_that_does_not_hold(client, make_item,
     make_item(Status.IN_PROGRESS)
     client.force_login(outsider)
 
-    response = client.get(f"{reverse('items:export', args=['csv'])}?unit={district.pk}", follow=True)
+    response = client.get(f"{reverse('ledger:export', args=['csv'])}?unit={district.pk}", follow=True)
 
     assert response.redirect_chain[0][0] == f"{reverse('items:list')}?unit={district.pk}"
     assert "筛选条件有误，未导出任何内容" in response.content.decode()

@@ -32,8 +32,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from apps.accounts.models import Role, User
-from apps.items.models import Category, Evidence, ExportJob, JobStatus, Status, WorkItem
+from apps.items.models import Category, Evidence, Status, WorkItem
 from apps.items.services import item_post_progress
+from apps.ledger.models import ExportJob, JobStatus
 from apps.org.models import Unit, UnitLevel
 from tests.api.conftest import complete_report, png
 from tests.factories import UnitFactory, UserFactory, WorkItemFactory

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.items.ledger import ledger_import
 from apps.items.models import Action, WorkItem
+from apps.ledger.checking import ledger_import
 from apps.org.models import Unit
 
 pytestmark = pytest.mark.django_db

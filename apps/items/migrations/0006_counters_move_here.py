@@ -7,19 +7,7 @@ rows, and their content types (with their permissions) are relabelled rather tha
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-COUNTER_MODELS = ["statuscount", "categorycount", "opendeadlinecount", "completionweekcount"]
-
-
-def relabel_content_types(from_app: str, to_app: str):
-    def relabel(apps, schema_editor):
-        content_type = apps.get_model("contenttypes", "ContentType")
-        taken = set(
-            content_type.objects.filter(app_label=to_app, model__in=COUNTER_MODELS).values_list("model", flat=True)
-        )
-        content_type.objects.filter(app_label=from_app, model__in=set(COUNTER_MODELS) - taken).update(app_label=to_app)
-
-    return relabel
+from apps.core.migration_moves import content_types_move
 
 
 class Migration(migrations.Migration):
@@ -215,7 +203,9 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(
-            relabel_content_types("dashboards", "items"), relabel_content_types("items", "dashboards")
+        content_types_move(
+            models=["statuscount", "categorycount", "opendeadlinecount", "completionweekcount"],
+            from_app="dashboards",
+            to_app="items",
         ),
     ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from apps.core.exports import FORMULA_STARTS
-from apps.items.ledger.columns import COLUMN_BY_KEY, HEADER_TO_KEY, REQUIRED_KEYS, normalise_header
+from apps.ledger.columns import COLUMN_BY_KEY, HEADER_TO_KEY, REQUIRED_KEYS, normalise_header
 
 LEDGER_MAX_ROWS = 50_000
 # Formatting often reaches far below the last filled row; this many empty rows in a row end a sheet.

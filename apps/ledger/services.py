@@ -22,36 +22,30 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.core.exports import ProgressCallback
 from apps.core.tasks import enqueue
-from apps.items.exports import EXPORT_FORMATS, export_items_xlsx, write_items_csv
-from apps.items.ledger import (
-    LedgerCheck,
+from apps.items.rules import user_can_import_items
+from apps.items.selectors import item_filterset
+from apps.ledger.checking import LedgerCheck, ledger_check, ledger_commit
+from apps.ledger.exports import EXPORT_FORMATS, export_items_xlsx, write_items_csv
+from apps.ledger.models import ExportJob, ImportJob, JobStatus
+from apps.ledger.reading import (
     LedgerFileError,
     LedgerProblem,
-    ledger_check,
-    ledger_commit,
     ledger_count_rows,
     ledger_read,
     ledger_rows_dump,
     ledger_rows_load,
 )
-from apps.items.models import ExportJob, ImportJob, JobStatus
-from apps.items.selectors import item_filterset
 from apps.org.models import Unit
 
 logger = logging.getLogger(__name__)
 
-LEDGER_IMPORTER_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)  # DOMAIN.md: unit administrators import ledgers
 LEDGER_EXTENSIONS = (".xlsx", ".csv")
 JOB_LEASE = datetime.timedelta(minutes=10)
 PROBLEMS_KEPT = 1000  # a file wrong in every row still gets a readable preview
-
-
-def ledger_import_allowed(user: User) -> bool:
-    return user.is_authenticated and user.has_role(*LEDGER_IMPORTER_ROLES)
 
 
 def _claim(model: type[ImportJob | ExportJob], job_id: int, *, into: str, claimable: set[str]) -> int | None:
@@ -85,7 +79,7 @@ def _progress_setter(
 
 def import_job_create(*, by: User, unit: Unit, upload: UploadedFile) -> ImportJob:
     """Keep an uploaded ledger for `unit`; it is checked next, now or in the worker."""
-    if not ledger_import_allowed(by):
+    if not user_can_import_items(by):
         raise ServicePermissionError(_("Only unit administrators can import ledgers."))
     if not by.sees_everything and (by.unit is None or not unit.is_within(by.unit)):
         raise ServicePermissionError(
@@ -111,7 +105,7 @@ def _runs_in_background(row_count: int) -> bool:
 def import_job_request_check(*, job: ImportJob) -> None:
     """Check the file now when it is small, else send it to the worker (the page follows its progress)."""
     if _runs_in_background(job.row_count):
-        from apps.items.tasks import ledger_check_task
+        from apps.ledger.tasks import ledger_check_task
 
         enqueue(ledger_check_task, job.pk)
     else:
@@ -128,7 +122,7 @@ def import_job_request_commit(*, job: ImportJob, by: User) -> None:
             % {"status": job.get_status_display()}
         )
     if _runs_in_background(job.row_count):
-        from apps.items.tasks import ledger_commit_task
+        from apps.ledger.tasks import ledger_commit_task
 
         enqueue(ledger_commit_task, job.pk)
     else:
@@ -277,7 +271,7 @@ def export_job_create(*, by: User, file_format: str, query: str, mine: bool) -> 
     if file_format not in EXPORT_FORMATS:
         raise ServiceError(_("Unknown export format."))
     job = ExportJob.objects.create(requested_by=by, file_format=file_format, query=query, mine=mine)
-    from apps.items.tasks import items_export_task
+    from apps.ledger.tasks import items_export_task
 
     enqueue(items_export_task, job.pk)
     return job

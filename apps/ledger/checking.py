@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.items.bulk import item_bulk_create
-from apps.items.ledger.columns import COLUMN_BY_KEY, NO_WORDS, REQUIRED_KEYS, YES_WORDS, choice_lookup, ledger_labels
-from apps.items.ledger.lookups import Resolver, chunks, parse_date
-from apps.items.ledger.reading import LedgerProblem, LedgerRow, ledger_read
 from apps.items.models import KIND_OF_OWNER_TYPE, OPEN_STATUSES, PERSON_OWNED_TYPES, Category, Source, WorkItem
 from apps.items.rules import user_can_edit_item
 from apps.items.services import item_update
+from apps.ledger.columns import COLUMN_BY_KEY, NO_WORDS, REQUIRED_KEYS, YES_WORDS, choice_lookup, ledger_labels
+from apps.ledger.lookups import Resolver, chunks, parse_date
+from apps.ledger.reading import LedgerProblem, LedgerRow, ledger_read
 from apps.org.models import Unit
 
 

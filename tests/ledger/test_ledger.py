@@ -14,11 +14,12 @@ from openpyxl import Workbook, load_workbook
 
 from apps.accounts.models import Role
 from apps.items import bulk
-from apps.items.jobs import import_job_commit
-from apps.items.ledger import GUIDE_SHEET_TITLE, LEDGER_COLUMNS, LEDGER_SHEET_TITLE
-from apps.items.models import Action, ImportJob, ItemKind, ItemTransition, JobStatus, OwnerType, Status, WorkItem
+from apps.items.models import Action, ItemKind, ItemTransition, OwnerType, Status, WorkItem
 from apps.items.services import item_update
-from apps.items.tasks import ledger_commit_task
+from apps.ledger.columns import GUIDE_SHEET_TITLE, LEDGER_COLUMNS, LEDGER_SHEET_TITLE
+from apps.ledger.models import ImportJob, JobStatus
+from apps.ledger.services import import_job_commit
+from apps.ledger.tasks import ledger_commit_task
 from tests.factories import UserFactory, WorkItemFactory
 
 IMPORT_HEADERS = [column.header for column in LEDGER_COLUMNS if column.imported]
@@ -58,15 +59,15 @@ def ledger_xlsx(rows: Sequence[dict[str, Any]], headers: Sequence[str] = IMPORT_
 
 def upload(client, user, unit, file) -> ImportJob:
     client.force_login(user)
-    response = client.post(reverse("items:ledger_import"), {"unit": unit.pk, "file": file})
+    response = client.post(reverse("ledger:import"), {"unit": unit.pk, "file": file})
     assert response.status_code == 302, response.content.decode()[:2000]
     job = ImportJob.objects.latest("pk")
-    assert response["Location"] == reverse("items:ledger_job", args=[job.pk])
+    assert response["Location"] == reverse("ledger:import_job", args=[job.pk])
     return job
 
 
 def commit(client, job: ImportJob) -> ImportJob:
-    response = client.post(reverse("items:ledger_commit", args=[job.pk]))
+    response = client.post(reverse("ledger:import_commit", args=[job.pk]))
     assert response.status_code == 302
     job.refresh_from_db()
     return job
@@ -104,7 +105,7 @@ def importer(unit_admin, owner):
 def test_ledger_template_has_the_chinese_columns_and_a_sheet_explaining_them(client, owner):
     client.force_login(owner)
 
-    response = client.get(reverse("items:ledger_template"))
+    response = client.get(reverse("ledger:template"))
 
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
@@ -133,7 +134,7 @@ def test_ledger_import_one_bad_row_among_1000_writes_nothing_and_names_row_and_c
     assert job.status == JobStatus.INVALID
     assert job.problem_count == 1
     assert [(p["row"], p["column"]) for p in job.problems] == [(501, "完成时限")]
-    page = client.get(reverse("items:ledger_job", args=[job.pk])).content.decode()
+    page = client.get(reverse("ledger:import_job", args=[job.pk])).content.decode()
     assert "501" in page and "完成时限" in page and "2030-13-45" in page
     assert WorkItem.objects.count() == items_before
     assert ItemTransition.objects.count() == transitions_before
@@ -161,10 +162,10 @@ def test_ledger_import_right_file_creates_drafts_with_numbers_transitions_and_hi
     assert job.status == JobStatus.VALID
     assert job.summary == {"new": 3, "updated": 0, "unchanged": 0}
     assert not WorkItem.objects.exists()  # the preview writes nothing
-    preview = client.get(reverse("items:ledger_job", args=[job.pk])).content.decode()
-    assert reverse("items:ledger_commit", args=[job.pk]) in preview and 'id="summary-new">3<' in preview
+    preview = client.get(reverse("ledger:import_job", args=[job.pk])).content.decode()
+    assert reverse("ledger:import_commit", args=[job.pk]) in preview and 'id="summary-new">3<' in preview
     job = commit(client, job)
-    done = client.get(reverse("items:ledger_job", args=[job.pk])).content.decode()
+    done = client.get(reverse("ledger:import_job", args=[job.pk])).content.decode()
     assert f"{reverse('items:list')}?unit={district.pk}" in done
 
     assert job.status == JobStatus.DONE
@@ -272,7 +273,7 @@ def test_ledger_reimport_of_the_same_file_creates_no_duplicates(client, importer
     # given: a ledger imported once, and the unit's ledger as exported afterwards (it carries the numbers)
     rows = [ledger_row(事项名称=f"民生实事第{n}项") for n in range(5)]
     commit(client, upload(client, importer, district, ledger_xlsx(rows)))
-    exported = client.get(reverse("items:export", args=["xlsx"])).getvalue()
+    exported = client.get(reverse("ledger:export", args=["xlsx"])).getvalue()
     snapshot = sorted(item_snapshot(item) for item in WorkItem.objects.all())
 
     # when: the exported ledger is imported again, twice
@@ -304,7 +305,7 @@ def test_ledger_reimport_changes_open_items_through_item_update_and_refuses_clos
     open_item = make_item(Status.IN_PROGRESS)
     closed_item = make_item(Status.CLOSED)
     client.force_login(importer)
-    exported = load_workbook(io.BytesIO(client.get(reverse("items:export", args=["xlsx"])).getvalue()))
+    exported = load_workbook(io.BytesIO(client.get(reverse("ledger:export", args=["xlsx"])).getvalue()))
     sheet = exported[LEDGER_SHEET_TITLE]
     title_column = [cell.value for cell in sheet[1]].index("事项名称") + 1
     rows = {sheet.cell(row=row, column=1).value: row for row in range(2, sheet.max_row + 1)}
@@ -354,7 +355,7 @@ def test_ledger_round_trip_export_then_import_into_the_emptied_unit_gives_the_sa
     item_update(item=WorkItem.objects.get(title="=1+1 算式开头的标题"), by=owner, responsible_person=colleague)
     client.force_login(importer)
     files = {
-        file_format: client.get(reverse("items:export", args=[file_format])).getvalue()
+        file_format: client.get(reverse("ledger:export", args=[file_format])).getvalue()
         for file_format in ("xlsx", "csv")
     }
     before = sorted(item_snapshot(item) for item in WorkItem.objects.all())
@@ -381,7 +382,7 @@ def test_ledger_import_scoping_never_reads_or_writes_outside_the_subtree(
     # when: 五华区's administrator names it by its number, or asks to import for 盘龙区
     job = upload(client, importer, district, ledger_xlsx([ledger_row(编号=foreign.number)]))
     refused = client.post(
-        reverse("items:ledger_import"), {"unit": sibling_district.pk, "file": ledger_xlsx([ledger_row()])}
+        reverse("ledger:import"), {"unit": sibling_district.pk, "file": ledger_xlsx([ledger_row()])}
     )
 
     # then: the number is refused without saying whose it is, the unit is not offered, nothing changes
@@ -394,11 +395,11 @@ def test_ledger_import_scoping_never_reads_or_writes_outside_the_subtree(
 
     # and: the outsider cannot see the job; an official without the role cannot import at all
     client.force_login(outsider)
-    assert client.get(reverse("items:ledger_job", args=[job.pk])).status_code == 404
-    assert client.get(reverse("items:ledger_job_status", args=[job.pk])).status_code == 404
-    assert client.post(reverse("items:ledger_commit", args=[job.pk])).status_code == 404
+    assert client.get(reverse("ledger:import_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("ledger:import_job_status", args=[job.pk])).status_code == 404
+    assert client.post(reverse("ledger:import_commit", args=[job.pk])).status_code == 404
     client.force_login(owner)
-    assert client.get(reverse("items:ledger_import")).status_code == 403
+    assert client.get(reverse("ledger:import")).status_code == 403
 
 
 def test_ledger_commit_failing_midway_leaves_nothing_behind(client, importer, district, monkeypatch):
@@ -428,7 +429,7 @@ def test_ledger_large_file_is_checked_and_imported_by_the_worker_with_progress(
     assert len(callbacks) == 1  # the check went to the worker
     job.refresh_from_db()
     assert job.status == JobStatus.VALID and job.progress == 100
-    status = client.get(reverse("items:ledger_job_status", args=[job.pk])).json()
+    status = client.get(reverse("ledger:import_job_status", args=[job.pk])).json()
     assert status == {
         "status": "valid",
         "label": str(JobStatus.VALID.label),
@@ -496,7 +497,7 @@ def test_ledger_import_keeps_the_dashboard_counters_right(client, importer, dist
 
 def test_ledger_service_refuses_a_unit_outside_the_uploaders_subtree(importer, sibling_district):
     from apps.core.exceptions import ServicePermissionError
-    from apps.items.ledger import ledger_import
+    from apps.ledger.checking import ledger_import
 
     with pytest.raises(ServicePermissionError):
         ledger_import(source=ledger_xlsx([ledger_row()]), name="台账.xlsx", unit=sibling_district, by=importer)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.items.ledger.reading import LedgerRow
+from apps.ledger.reading import LedgerRow
 from apps.org.models import Unit
 
 QUERY_CHUNK = 500  # values per IN (…) list: well inside SQLite's limit on query parameters

@@ -28,8 +28,8 @@ from apps.core.exports import (
     csv_chunks,
     table_response,
 )
-from apps.items.ledger import LEDGER_COLUMNS, LEDGER_SHEET_TITLE, ledger_labels
 from apps.items.models import WorkItem
+from apps.ledger.columns import LEDGER_COLUMNS, LEDGER_SHEET_TITLE, ledger_labels
 
 EXPORT_FORMATS = ("xlsx", "csv")
 EXPORT_HEADERS = [column.header for column in LEDGER_COLUMNS]

@@ -13,10 +13,12 @@ from openpyxl import load_workbook
 
 from apps.core import exports as core_exports
 from apps.core.exports import XlsxColumn, XlsxKind, XlsxStreamWriter
-from apps.items.exports import EXPORT_HEADERS, export_items_xlsx
-from apps.items.ledger import LEDGER_SHEET_TITLE, ledger_read
-from apps.items.models import ExportJob, JobStatus, Status, WorkItem
+from apps.items.models import Status, WorkItem
 from apps.items.services import item_update
+from apps.ledger.columns import LEDGER_SHEET_TITLE
+from apps.ledger.exports import EXPORT_HEADERS, export_items_xlsx
+from apps.ledger.models import ExportJob, JobStatus
+from apps.ledger.reading import ledger_read
 from tests.factories import WorkItemFactory
 
 
@@ -39,7 +41,7 @@ def test_export_csv_has_bom_chinese_headers_and_exactly_the_filtered_rows(client
     query = "status=in_progress&ordering=-number"
 
     # when
-    response = client.get(f"{reverse('items:export', args=['csv'])}?{query}")
+    response = client.get(f"{reverse('ledger:export', args=['csv'])}?{query}")
 
     # then: the list page's rows, in its order, under the ledger's Chinese headers
     assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
@@ -50,7 +52,7 @@ def test_export_csv_has_bom_chinese_headers_and_exactly_the_filtered_rows(client
     list_page = client.get(f"{reverse('items:list')}?{query}")
     listed = list_page.context["page_obj"].object_list
     assert (
-        f"{reverse('items:export', args=['csv'])}?status=in_progress&amp;ordering=-number" in list_page.content.decode()
+        f"{reverse('ledger:export', args=['csv'])}?status=in_progress&amp;ordering=-number" in list_page.content.decode()
     )
     assert (
         [row[0] for row in rows[1:]]
@@ -73,7 +75,7 @@ def test_export_xlsx_reads_back_with_chinese_headers_dates_and_numbers(client, o
     item_update(item=item, by=owner, responsible_person=colleague)
     client.force_login(owner)
 
-    response = client.get(reverse("items:export", args=["xlsx"]))
+    response = client.get(reverse("ledger:export", args=["xlsx"]))
 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheets = xlsx_rows(b"".join(response.streaming_content))
@@ -91,7 +93,7 @@ def test_export_my_items_exports_only_my_items(client, owner, colleague, distric
     theirs = WorkItemFactory(unit=district, by=colleague)
     client.force_login(owner)
 
-    rows = csv_rows(client.get(reverse("items:mine_export", args=["csv"])).getvalue())
+    rows = csv_rows(client.get(reverse("ledger:mine_export", args=["csv"])).getvalue())
 
     assert [row[0] for row in rows[1:]] == [mine.number]
     assert theirs.number not in {row[0] for row in rows}
@@ -104,10 +106,10 @@ def test_export_scoping_outsider_exports_nothing_of_another_district(client, out
     client.force_login(outsider)
 
     # then: their own export holds only the headers; asking for 五华区 by its id exports nothing at all
-    assert csv_rows(client.get(reverse("items:export", args=["csv"])).getvalue()) == [EXPORT_HEADERS]
-    refused = client.get(f"{reverse('items:export', args=['csv'])}?unit={district.pk}")
+    assert csv_rows(client.get(reverse("ledger:export", args=["csv"])).getvalue()) == [EXPORT_HEADERS]
+    refused = client.get(f"{reverse('ledger:export', args=['csv'])}?unit={district.pk}")
     assert refused.status_code == 302 and refused["Location"] == f"{reverse('items:list')}?unit={district.pk}"
-    sheets = xlsx_rows(client.get(reverse("items:mine_export", args=["xlsx"])).getvalue())
+    sheets = xlsx_rows(client.get(reverse("ledger:mine_export", args=["xlsx"])).getvalue())
     assert sheets[LEDGER_SHEET_TITLE] == [tuple(EXPORT_HEADERS)]
 
 
@@ -117,7 +119,7 @@ def test_export_xlsx_continues_on_a_new_sheet_past_the_last_row(client, owner, d
     monkeypatch.setattr(core_exports, "XLSX_MAX_ROWS", 3)
     client.force_login(owner)
 
-    content = client.get(f"{reverse('items:export', args=['xlsx'])}?ordering=number").getvalue()
+    content = client.get(f"{reverse('ledger:export', args=['xlsx'])}?ordering=number").getvalue()
 
     # then: three sheets, each with the headers, the rows in order across them
     sheets = xlsx_rows(content)
@@ -141,7 +143,7 @@ def test_export_csv_cells_are_never_run_as_formulas(client, owner, district):
     )
     client.force_login(owner)
 
-    header, row = csv_rows(client.get(reverse("items:export", args=["csv"])).getvalue())
+    header, row = csv_rows(client.get(reverse("ledger:export", args=["csv"])).getvalue())
 
     cells = dict(zip(header, row, strict=True))
     assert cells["事项名称"] == '\'=HYPERLINK("http://example.com")'
@@ -159,27 +161,27 @@ def test_export_big_list_is_written_by_the_worker_with_a_download_link(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(f"{reverse('items:export', args=['xlsx'])}?page=2")
+        response = client.get(f"{reverse('ledger:export', args=['xlsx'])}?page=2")
 
     # then: the page follows the job, which the worker finished, and the file holds the rows
     job = ExportJob.objects.get()
-    assert response["Location"] == reverse("items:export_job", args=[job.pk])
+    assert response["Location"] == reverse("ledger:export_job", args=[job.pk])
     assert job.query == "" and job.requested_by == owner
-    status = client.get(reverse("items:export_job_status", args=[job.pk])).json()
+    status = client.get(reverse("ledger:export_job_status", args=[job.pk])).json()
     assert (status["status"], status["progress"], status["finished"]) == (JobStatus.DONE, 100, True)
-    page = client.get(reverse("items:export_job", args=[job.pk])).content.decode()
-    assert reverse("items:export_job_download", args=[job.pk]) in page
-    download = client.get(reverse("items:export_job_download", args=[job.pk]))
+    page = client.get(reverse("ledger:export_job", args=[job.pk])).content.decode()
+    assert reverse("ledger:export_job_download", args=[job.pk]) in page
+    download = client.get(reverse("ledger:export_job_download", args=[job.pk]))
     rows = xlsx_rows(b"".join(download.streaming_content))[LEDGER_SHEET_TITLE]
     assert {row[0] for row in rows[1:]} == numbers
     # and: the file is its requester's alone
     client.force_login(colleague)
-    assert client.get(reverse("items:export_job_download", args=[job.pk])).status_code == 404
-    assert client.get(reverse("items:export_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("ledger:export_job_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("ledger:export_job", args=[job.pk])).status_code == 404
 
 
 def test_export_job_keeps_the_scope_of_its_requester(owner, outsider, district, media_root):
-    from apps.items.jobs import export_job_run
+    from apps.ledger.services import export_job_run
 
     WorkItemFactory(unit=district, by=owner)
     job = ExportJob.objects.create(requested_by=outsider, file_format="csv", query=f"unit={district.pk}")
@@ -193,7 +195,7 @@ def test_export_job_keeps_the_scope_of_its_requester(owner, outsider, district, 
 
 def test_export_unknown_format_is_not_found(client, owner):
     client.force_login(owner)
-    assert client.get(reverse("items:export", args=["pdf"])).status_code == 404
+    assert client.get(reverse("ledger:export", args=["pdf"])).status_code == 404
 
 
 def test_xlsx_writer_escapes_markup_drops_what_xml_cannot_hold_and_leaves_empty_cells_out(tmp_path):
@@ -224,7 +226,7 @@ def test_xlsx_writer_escapes_markup_drops_what_xml_cannot_hold_and_leaves_empty_
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_export_items_function_streams_any_queryset(file_format, owner, district, tmp_path):
-    from apps.items.exports import export_items
+    from apps.ledger.exports import export_items
 
     item = WorkItemFactory(unit=district, by=owner)
 

@@ -11,15 +11,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.core.exports import XlsxKind
-from apps.items.ledger.columns import (
+from apps.items.models import Category
+from apps.ledger.columns import (
     GUIDE_SHEET_TITLE,
     LEDGER_COLUMNS,
     LEDGER_LANGUAGE,
     LEDGER_SHEET_TITLE,
     ledger_labels,
 )
-from apps.items.ledger.reading import LEDGER_MAX_ROWS
-from apps.items.models import Category
+from apps.ledger.reading import LEDGER_MAX_ROWS
 
 
 def ledger_allowed_values() -> dict[str, list[str]]:

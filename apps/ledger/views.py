@@ -18,19 +18,19 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ServiceError
 from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from apps.items.exports import EXPORT_FORMATS, export_items
-from apps.items.jobs import (
+from apps.items.rules import user_can_import_items
+from apps.items.selectors import item_filterset
+from apps.ledger.exports import EXPORT_FORMATS, export_items
+from apps.ledger.models import ExportJob, ImportJob, JobStatus
+from apps.ledger.services import (
     LEDGER_EXTENSIONS,
     export_file_stem,
     export_job_create,
     import_job_create,
     import_job_request_check,
     import_job_request_commit,
-    ledger_import_allowed,
 )
-from apps.items.ledger import ledger_template
-from apps.items.models import ExportJob, ImportJob, JobStatus
-from apps.items.selectors import item_filterset
+from apps.ledger.template import ledger_template
 from apps.org.models import Unit
 
 XLSX_TEMPLATE_NAME = "事项台账导入模板.xlsx"
@@ -72,7 +72,7 @@ def ledger_template_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ledger_import_view(request: HttpRequest) -> HttpResponse:
-    if not ledger_import_allowed(request.user):
+    if not user_can_import_items(request.user):
         raise PermissionDenied
     form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -82,9 +82,9 @@ def ledger_import_view(request: HttpRequest) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             import_job_request_check(job=job)
-            return redirect("items:ledger_job", pk=job.pk)
+            return redirect("ledger:import_job", pk=job.pk)
     recent = ImportJob.objects.visible_to(request.user).select_related("unit")[:10]
-    return render(request, "items/ledger_import.html", {"form": form, "recent": recent})
+    return render(request, "ledger/import.html", {"form": form, "recent": recent})
 
 
 @login_required
@@ -93,7 +93,7 @@ def ledger_job_view(request: HttpRequest, pk: int) -> HttpResponse:
     problems = job.problems or []
     return render(
         request,
-        "items/ledger_job.html",
+        "ledger/import_job.html",
         {
             "job": job,
             "finished": job.status in FINISHED,
@@ -127,7 +127,7 @@ def ledger_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
         import_job_request_commit(job=job, by=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
-    return redirect("items:ledger_job", pk=job.pk)
+    return redirect("ledger:import_job", pk=job.pk)
 
 
 @login_required
@@ -138,7 +138,7 @@ def ledger_recheck_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This ledger is being checked or imported; wait until that is finished."))
     else:
         import_job_request_check(job=job)
-    return redirect("items:ledger_job", pk=job.pk)
+    return redirect("ledger:import_job", pk=job.pk)
 
 
 def _export(request: HttpRequest, file_format: str, *, mine: bool) -> HttpResponse:
@@ -161,7 +161,7 @@ def _export(request: HttpRequest, file_format: str, *, mine: bool) -> HttpRespon
         query = request.GET.copy()
         query.pop("page", None)
         job = export_job_create(by=request.user, file_format=file_format, query=query.urlencode(), mine=mine)
-        return redirect("items:export_job", pk=job.pk)
+        return redirect("ledger:export_job", pk=job.pk)
     return export_items(queryset=queryset, file_format=file_format, filename=export_file_stem(mine=mine))
 
 
@@ -178,7 +178,7 @@ def my_items_export_view(request: HttpRequest, file_format: str) -> HttpResponse
 @login_required
 def export_job_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_export(request, pk)
-    return render(request, "items/ledger_export.html", {"job": job, "finished": job.status in FINISHED})
+    return render(request, "ledger/export_job.html", {"job": job, "finished": job.status in FINISHED})
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from apps.items.jobs import export_job_run, import_job_check, import_job_commit
+from apps.ledger.services import export_job_run, import_job_check, import_job_commit
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
