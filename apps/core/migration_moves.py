@@ -12,9 +12,7 @@ def content_types_move(*, models: Sequence[str], from_app: str, to_app: str) -> 
     def relabel(source: str, target: str) -> Callable[[Any, Any], None]:
         def run(apps: Any, schema_editor: Any) -> None:
             content_type = apps.get_model("contenttypes", "ContentType")
-            taken = set(
-                content_type.objects.filter(app_label=target, model__in=models).values_list("model", flat=True)
-            )
+            taken = set(content_type.objects.filter(app_label=target, model__in=models).values_list("model", flat=True))
             content_type.objects.filter(app_label=source, model__in=set(models) - taken).update(app_label=target)
 
         return run

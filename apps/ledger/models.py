@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import TimeStampedModel
+from apps.core.jobs import BackgroundJob
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -39,7 +39,7 @@ def import_file_path(instance: ImportJob, filename: str) -> str:
     return f"imports/{timezone.now():%Y%m}/{instance.requested_by_id}/{filename}"
 
 
-class ImportJob(TimeStampedModel):
+class ImportJob(BackgroundJob):
     """One uploaded ledger (台账) for a unit: checked row by row, then written all at once or not at all."""
 
     unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
@@ -51,15 +51,10 @@ class ImportJob(TimeStampedModel):
     # The rows as the check read them (JSON, gzipped): importing after the preview need not parse the file again.
     rows_read = models.FileField(_("rows as read"), upload_to=import_file_path, max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     problems = models.JSONField(_("problems"), default=list, blank=True, help_text=_("Row, column and message."))
     problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    error = models.TextField(_("last error"), blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -77,7 +72,7 @@ def export_file_path(instance: ExportJob, filename: str) -> str:
     return f"exports/{timezone.now():%Y%m}/{instance.requested_by_id}/{filename}"
 
 
-class ExportJob(TimeStampedModel):
+class ExportJob(BackgroundJob):
     """An export too big for the request: written by the worker, then downloaded from its page."""
 
     requested_by = models.ForeignKey(
@@ -87,13 +82,8 @@ class ExportJob(TimeStampedModel):
     mine = models.BooleanField(_("my items only"), default=False)
     query = models.TextField(_("filters"), blank=True, help_text=_("The list page's query string."))
     status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     file = models.FileField(_("file"), upload_to=export_file_path, max_length=255, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    error = models.TextField(_("last error"), blank=True)
 
     objects = JobQuerySet.as_manager()
 

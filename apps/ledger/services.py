@@ -17,7 +17,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.core.exports import ProgressCallback
+from apps.core.jobs import ClaimLost, JobClaim, job_claim, lease_run_out_q
+from apps.core.storage import storage_delete_leftovers
 from apps.core.tasks import enqueue
 from apps.items.rules import user_can_import_items
 from apps.items.selectors import item_filterset
@@ -48,30 +50,11 @@ JOB_LEASE = datetime.timedelta(minutes=10)
 PROBLEMS_KEPT = 1000  # a file wrong in every row still gets a readable preview
 
 
-def _claim(model: type[ImportJob | ExportJob], job_id: int, *, into: str, claimable: set[str]) -> int | None:
-    """Take the job for one run; the attempt number it was taken with, or None when someone else has it."""
-    lease_expired = timezone.now() - JOB_LEASE
-    taken = model.objects.filter(
-        Q(status__in=claimable) | Q(status=into, started_at__lt=lease_expired), pk=job_id
-    ).update(status=into, started_at=timezone.now(), attempts=F("attempts") + 1, progress=0, error="")
-    if not taken:
-        return None
-    return model.objects.values_list("attempts", flat=True).get(pk=job_id)
-
-
-def _progress_setter(
-    model: type[ImportJob | ExportJob], job_id: int, status: str, low: int = 0, high: int = 100
-) -> ProgressCallback:
-    """Report progress in `status` on a scale of low–high, writing only when the percent changes."""
-    last = [-1]
-
-    def set_progress(percent: int) -> None:
-        scaled = low + (high - low) * min(max(percent, 0), 100) // 100
-        if scaled != last[0]:
-            last[0] = scaled
-            model.objects.filter(pk=job_id, status=status).update(progress=scaled)
-
-    return set_progress
+def _claim(model: type[ImportJob | ExportJob], job_id: int, *, into: str, claimable: set[str]) -> JobClaim | None:
+    """Take the job for one run, or None when someone else has it; a run whose lease ran out is taken over."""
+    return job_claim(
+        model, job_id, into=into, claimable=Q(status__in=claimable) | lease_run_out_q([into]), lease=JOB_LEASE
+    )
 
 
 # --- ledger imports ------------------------------------------------------------------------------------
@@ -166,95 +149,82 @@ def _problems_field(problems: list[LedgerProblem]) -> dict:
 
 def import_job_check(*, job_id: int) -> None:
     """Read and check every row of the job's file and keep the outcome for the preview; nothing is imported."""
-    attempt = _claim(
+    claim = _claim(
         ImportJob,
         job_id,
         into=JobStatus.VALIDATING,
         claimable={JobStatus.PENDING, JobStatus.INVALID, JobStatus.VALID, JobStatus.FAILED},
     )
-    if attempt is None:
+    if claim is None:
         return
     job = ImportJob.objects.select_related("unit", "requested_by__unit").get(pk=job_id)
-    on_progress = _progress_setter(ImportJob, job_id, JobStatus.VALIDATING)
     try:
-        check, problems = _read_and_check(job, on_progress, keep_rows=True)
+        check, problems = _read_and_check(job, claim.progress_callback(), keep_rows=True)
+    except ClaimLost:
+        logger.info("ledger import %s was taken over by another run; this one stops", job_id)
+        return
     except LedgerFileError as error:
-        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+        claim.finish(
             status=JobStatus.INVALID,
             problems=[LedgerProblem(row=1, column="", message=str(error)).as_dict()],
             problem_count=1,
-            finished_at=timezone.now(),
         )
         return
     except Exception as error:
         logger.exception("ledger import %s: the check failed", job_id)
-        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
-            status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
-        )
+        claim.finish(status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
         raise
-    ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+    claim.finish(
         status=JobStatus.VALID if check.is_valid else JobStatus.INVALID,
         progress=100,
         row_count=check.row_count,
         summary=check.summary(),
-        finished_at=timezone.now(),
         **_problems_field(problems),
     )
 
 
 def import_job_commit(*, job_id: int) -> None:
     """Check the file again against the database as it is now, then write every row in one transaction."""
-    attempt = _claim(ImportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.VALID, JobStatus.FAILED})
-    if attempt is None:
+    claim = _claim(ImportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.VALID, JobStatus.FAILED})
+    if claim is None:
         return
     job = ImportJob.objects.select_related("unit", "requested_by__unit").get(pk=job_id)
-    on_progress = _progress_setter(ImportJob, job_id, JobStatus.RUNNING, high=80)
     try:
-        check, problems = _read_and_check(job, on_progress)
+        check, problems = _read_and_check(job, claim.progress_callback(high=80))
         if not check.is_valid:
             # The database changed since the preview (a person left, a number was taken): show it again.
-            ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
-                status=JobStatus.INVALID, progress=100, summary=check.summary(), **_problems_field(problems)
-            )
+            claim.finish(status=JobStatus.INVALID, progress=100, summary=check.summary(), **_problems_field(problems))
             return
-        on_progress(100)
+        claim.renew(100)
         with transaction.atomic():
             # Only the run holding the claim writes, and it marks the job done in the same transaction.
-            if (
-                not ImportJob.objects.select_for_update()
-                .filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt)
-                .exists()
-            ):
+            if not claim.held().select_for_update().exists():
                 return
             summary = ledger_commit(
                 check=check,
                 by=job.requested_by,
                 reason=_("Imported from the ledger %(file)s") % {"file": job.original_name},
             )
-            ImportJob.objects.filter(pk=job_id).update(
+            claim.finish(
                 status=JobStatus.DONE,
                 progress=100,
                 summary=summary,
                 row_count=check.row_count,
-                finished_at=timezone.now(),
                 **_problems_field(problems),
             )
+    except ClaimLost:
+        logger.info("ledger import %s was taken over by another run; this one stops", job_id)
     except ServiceError as error:
-        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
-            status=JobStatus.FAILED, error=error.message, finished_at=timezone.now()
-        )
+        claim.finish(status=JobStatus.FAILED, error=error.message)
     except IntegrityError:
         # Someone numbered items of the same unit at the same moment; the transaction left nothing behind.
-        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+        claim.finish(
             status=JobStatus.FAILED,
             error=_("Items of these units were numbered at the same moment; nothing was imported. Please try again."),
-            finished_at=timezone.now(),
         )
     except Exception as error:
         logger.exception("ledger import %s: writing failed", job_id)
-        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
-            status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
-        )
+        claim.finish(status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
         raise
 
 
@@ -279,14 +249,14 @@ def export_job_create(*, by: User, file_format: str, query: str, mine: bool) -> 
 
 def export_job_run(*, job_id: int) -> None:
     """Write the export file of a job: the list as its owner sees it now, through the same filters."""
-    attempt = _claim(ExportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.PENDING, JobStatus.FAILED})
-    if attempt is None:
+    claim = _claim(ExportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.PENDING, JobStatus.FAILED})
+    if claim is None:
         return
     job = ExportJob.objects.select_related("requested_by__unit").get(pk=job_id)
     try:
         queryset = item_filterset(user=job.requested_by, data=QueryDict(job.query), mine=job.mine).qs
         total = queryset.count()
-        on_progress = _progress_setter(ExportJob, job_id, JobStatus.RUNNING, high=99)
+        on_progress = claim.progress_callback(high=99)
 
         def rows_done(count: int) -> None:
             on_progress(count * 100 // max(total, 1))
@@ -299,14 +269,15 @@ def export_job_run(*, job_id: int) -> None:
                 export_items_xlsx(queryset, spool, on_progress=rows_done)
             spool.seek(0)
             job.file.save(name, File(spool, name=name), save=False)
-        updated = ExportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, attempts=attempt).update(
-            status=JobStatus.DONE, progress=100, row_count=total, file=job.file.name, finished_at=timezone.now()
-        )
-        if not updated:
-            job.file.delete(save=False)  # another run took the job over; its file is the one kept
+        claim.written.append(job.file.name)
+        if not claim.finish(status=JobStatus.DONE, progress=100, row_count=total, file=job.file.name):
+            raise ClaimLost
+    except ClaimLost:
+        # Another run took the job over; its file is the one kept.
+        storage_delete_leftovers(ExportJob._meta.get_field("file").storage, claim.written)
+        logger.info("export %s was taken over by another run; this one stops", job_id)
     except Exception as error:
         logger.exception("export %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id, attempts=attempt).update(
-            status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
-        )
+        storage_delete_leftovers(ExportJob._meta.get_field("file").storage, claim.written)
+        claim.finish(status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
         raise

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ServiceError
 from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from apps.core.jobs import job_status_response
 from apps.items.rules import user_can_import_items
 from apps.items.selectors import item_filterset
 from apps.ledger.exports import EXPORT_FORMATS, export_items
@@ -108,15 +109,7 @@ def ledger_job_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ledger_job_status_view(request: HttpRequest, pk: int) -> JsonResponse:
     job = _own_import(request, pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "progress": job.progress,
-            "finished": job.status in FINISHED,
-            "error": job.error,
-        }
-    )
+    return job_status_response(job, finished=job.status in FINISHED, error=job.error)
 
 
 @login_required
@@ -184,15 +177,7 @@ def export_job_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_job_status_view(request: HttpRequest, pk: int) -> JsonResponse:
     job = _own_export(request, pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "progress": job.progress,
-            "finished": job.status in FINISHED,
-            "error": job.error,
-        }
-    )
+    return job_status_response(job, finished=job.status in FINISHED, error=job.error)
 
 
 @login_required

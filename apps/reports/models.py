@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
-from apps.core.models import TimeStampedModel
+from apps.core.jobs import BackgroundJob, lease_run_out_q
 from apps.org.models import subtree_q
 from apps.reports.periods import Period, ReportKind
 
@@ -45,9 +46,7 @@ HELD_STATUSES = (ReportStatus.PENDING, ReportStatus.RUNNING)
 
 def stalled_q() -> models.Q:
     """Waiting or being produced, but the lease of whoever held it has run out (see Report.is_stalled)."""
-    return models.Q(status__in=HELD_STATUSES) & (
-        models.Q(lease_expires_at__isnull=True) | models.Q(lease_expires_at__lte=timezone.now())
-    )
+    return lease_run_out_q(HELD_STATUSES)
 
 
 class ReportQuerySet(models.QuerySet):
@@ -71,7 +70,7 @@ def report_file_path(instance: Report, filename: str) -> str:
     return f"{report_folder(instance)}/{filename}"
 
 
-class Report(TimeStampedModel):
+class Report(BackgroundJob):
     """One report: kind, period and scope unit; its figures are frozen in `data` at generation."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ReportKind.choices)
@@ -79,18 +78,9 @@ class Report(TimeStampedModel):
     period_end = models.DateField(_("period end"))
     unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reports")
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.PENDING)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("last error"), blank=True)
     failure = models.CharField(_("failure"), max_length=20, choices=ReportFailure.choices, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    # The worker holding the report: the conditional claim sets a fresh token, and every later write of
-    # that worker names it, so a worker whose lease ran out and was taken over can change nothing.
-    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
-    # Set when the report is sent (the queue's lease) and when a worker claims it; the worker pushes it on
-    # as it goes.
-    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
-    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    # The lease is also set when the report is sent to the queue (or the background thread): one that no
+    # worker picked up in time is left behind just like one whose worker stopped.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -124,6 +114,11 @@ class Report(TimeStampedModel):
     @property
     def is_complete(self) -> bool:
         return self.status == ReportStatus.COMPLETE
+
+    @property
+    def generated_at(self) -> datetime.datetime | None:
+        """When the figures were frozen: the end of the run that completed the report."""
+        return self.finished_at if self.is_complete else None
 
     @property
     def is_stalled(self) -> bool:

@@ -5,20 +5,19 @@ from __future__ import annotations
 import datetime
 import enum
 import logging
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.jobs import ClaimLost, JobClaim, job_claim
 from apps.core.storage import storage_delete_leftovers
 from apps.core.tasks import enqueue
 from apps.org.models import Unit
@@ -90,7 +89,7 @@ def _send(report: Report) -> None:
     from apps.reports.tasks import report_generate_task
 
     Report.objects.filter(_claimable(), pk=report.pk).update(
-        status=ReportStatus.PENDING, lease_expires_at=_lease_end(), error="", failure=""
+        status=ReportStatus.PENDING, lease_expires_at=timezone.now() + _lease(), error="", failure=""
     )
     enqueue(report_generate_task, report.pk)
 
@@ -156,21 +155,8 @@ def reports_produce(*, kind: str, period: Period) -> list[Report]:
     return reports
 
 
-class _ClaimLost(Exception):
-    """Another worker took the report over after this one's lease ran out."""
-
-
-@dataclass
-class _Claim:
-    """One worker's hold on one report: the token its writes name, and the files it has written so far."""
-
-    report_id: int
-    token: uuid.UUID
-    written: list[str] = field(default_factory=list)
-
-
-def _lease_end() -> datetime.datetime:
-    return timezone.now() + datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
 
 
 def _claimable() -> Q:
@@ -178,31 +164,9 @@ def _claimable() -> Q:
     return Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED]) | stalled_q()
 
 
-def _claim(report_id: int) -> _Claim | None:
+def _claim(report_id: int) -> JobClaim | None:
     """Take the report for generation; a conditional update, so only one worker wins, with a fresh token."""
-    token = uuid.uuid4()
-    claimed = Report.objects.filter(_claimable(), pk=report_id).update(
-        status=ReportStatus.RUNNING,
-        claim_token=token,
-        started_at=timezone.now(),
-        lease_expires_at=_lease_end(),
-        attempts=F("attempts") + 1,
-        progress=0,
-        error="",
-        failure="",
-    )
-    return _Claim(report_id, token) if claimed else None
-
-
-def _held(claim: _Claim) -> QuerySet[Report]:
-    """The report, only while this worker still holds it: every write of a worker goes through here."""
-    return Report.objects.filter(pk=claim.report_id, status=ReportStatus.RUNNING, claim_token=claim.token)
-
-
-def _renew(claim: _Claim, percent: int) -> None:
-    """Record progress and push the lease on; stop if another worker has taken the report over."""
-    if not _held(claim).update(progress=percent, lease_expires_at=_lease_end()):
-        raise _ClaimLost
+    return job_claim(Report, report_id, into=ReportStatus.RUNNING, claimable=_claimable(), lease=_lease(), failure="")
 
 
 def _files_under(storage: Storage, folder: str) -> Iterator[str]:
@@ -224,7 +188,7 @@ def report_generate(*, report_id: int) -> GenerationOutcome:
         if status == ReportStatus.COMPLETE:
             return GenerationOutcome.ALREADY_COMPLETE
         return GenerationOutcome.BUSY
-    report = _held(claim).select_related("unit").first()
+    report = claim.held().select_related("unit").first()
     if report is None:  # taken over between the claim and this read
         return GenerationOutcome.TAKEN_OVER
     storage = Report._meta.get_field("xlsx_file").storage
@@ -244,15 +208,15 @@ def report_generate(*, report_id: int) -> GenerationOutcome:
             unit=report.unit,
             period=report.period,
             previous_data=previous,
-            on_progress=lambda percent: _renew(claim, percent),
+            on_progress=claim.renew,
         )
         failure = ReportFailure.FILES
         files = {}
         for step, (extension, render) in enumerate(RENDERERS.items()):
             files[extension] = render(data)
-            _renew(claim, 60 + 12 * step)
+            claim.renew(60 + 12 * step)
         _store(report, claim, storage=storage, data=data, files=files)
-    except _ClaimLost:
+    except ClaimLost:
         storage_delete_leftovers(storage, claim.written)
         logger.info("report %s was taken over by another worker; this one stops", report_id)
         return GenerationOutcome.TAKEN_OVER
@@ -260,7 +224,7 @@ def report_generate(*, report_id: int) -> GenerationOutcome:
         storage_delete_leftovers(storage, claim.written)
         if isinstance(error, ReportFontMissing):
             failure = ReportFailure.FONT
-        recorded = _held(claim).update(
+        recorded = claim.held().update(
             status=ReportStatus.FAILED, error=f"{type(error).__name__}: {error}", failure=failure
         )
         if not recorded:
@@ -272,7 +236,7 @@ def report_generate(*, report_id: int) -> GenerationOutcome:
     return GenerationOutcome.GENERATED
 
 
-def _store(report: Report, claim: _Claim, *, storage: Storage, data: dict, files: dict[str, bytes]) -> None:
+def _store(report: Report, claim: JobClaim, *, storage: Storage, data: dict, files: dict[str, bytes]) -> None:
     """Write the files in this attempt's own folder, then mark complete with them only if the claim still holds.
 
     A worker that was taken over may still be writing: it writes in a folder of its own, so it never touches
@@ -288,17 +252,15 @@ def _store(report: Report, claim: _Claim, *, storage: Storage, data: dict, files
             storage.delete(wanted)
         names[extension] = storage.save(wanted, ContentFile(content))
         claim.written.append(names[extension])
-    if not _held(claim).update(
+    if not claim.finish(
         data=data,
         xlsx_file=names["xlsx"],
         csv_file=names["csv"],
         pdf_file=names["pdf"],
         status=ReportStatus.COMPLETE,
         progress=100,
-        generated_at=timezone.now(),
-        lease_expires_at=None,
     ):
-        raise _ClaimLost
+        raise ClaimLost
     # Complete, so no worker can claim it again: what is left in the folder is the leftovers of
     # attempts that failed or were killed mid-way.
     kept = set(names.values())

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import ServiceError
 from apps.core.exports import queryset_table_response
 from apps.core.feedback import flash_form_errors
+from apps.core.jobs import job_status_response
 from apps.reports.exports import REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM, report_export_columns
 from apps.reports.filters import ReportFilterSet
 from apps.reports.forms import ReportRequestForm
@@ -132,14 +133,10 @@ def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_status_view(request: HttpRequest, pk: int) -> JsonResponse:
     report = _visible_report(request, pk)
-    return JsonResponse(
-        {
-            "status": report.status,
-            "label": report.get_status_display(),
-            "progress": report.progress,
-            "finished": _is_finished(report),
-            "error": report.failure_message if report.status == ReportStatus.FAILED else "",
-        }
+    return job_status_response(
+        report,
+        finished=_is_finished(report),
+        error=report.failure_message if report.status == ReportStatus.FAILED else "",
     )
 
 

@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.core import exports as core_exports
@@ -52,7 +53,8 @@ def test_export_csv_has_bom_chinese_headers_and_exactly_the_filtered_rows(client
     list_page = client.get(f"{reverse('items:list')}?{query}")
     listed = list_page.context["page_obj"].object_list
     assert (
-        f"{reverse('ledger:export', args=['csv'])}?status=in_progress&amp;ordering=-number" in list_page.content.decode()
+        f"{reverse('ledger:export', args=['csv'])}?status=in_progress&amp;ordering=-number"
+        in list_page.content.decode()
     )
     assert (
         [row[0] for row in rows[1:]]
@@ -245,3 +247,34 @@ def test_export_items_xlsx_writes_to_any_file(owner, district, tmp_path):
     count = export_items_xlsx(WorkItem.objects.all(), str(target))
 
     assert count == 1 and len(xlsx_rows(target.read_bytes())[LEDGER_SHEET_TITLE]) == 2
+
+
+def test_export_job_run_taken_over_after_its_lease_ran_out_changes_nothing(owner, district, media_root, monkeypatch):
+    from apps.ledger import services
+    from apps.ledger.services import export_job_run
+
+    # given: a run whose lease runs out while it writes, so that a second run takes the job over and finishes
+    WorkItemFactory(unit=district, by=owner)
+    job = ExportJob.objects.create(requested_by=owner, file_format="csv")
+    real_writer = services.write_items_csv
+    runs = []
+
+    def slow_writer(queryset, target, on_progress=None):
+        runs.append(len(runs) + 1)
+        if runs == [1]:
+            ExportJob.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - datetime.timedelta(seconds=1))
+            export_job_run(job_id=job.pk)
+        return real_writer(queryset, target, on_progress=on_progress)
+
+    monkeypatch.setattr(services, "write_items_csv", slow_writer)
+
+    # when
+    export_job_run(job_id=job.pk)
+
+    # then: the second run's file stands; the first one stopped at its next progress and wrote nothing
+    job.refresh_from_db()
+    assert runs == [1, 2]
+    assert (job.status, job.attempts, job.row_count, job.lease_expires_at) == (JobStatus.DONE, 2, 1, None)
+    assert csv_rows(job.file.read())[0] == EXPORT_HEADERS
+    exported = [path for path in (media_root / "exports").rglob("*") if path.is_file()]
+    assert [path.name for path in exported] == [job.file.name.rsplit("/", 1)[-1]]

@@ -381,9 +381,7 @@ def test_ledger_import_scoping_never_reads_or_writes_outside_the_subtree(
 
     # when: 五华区's administrator names it by its number, or asks to import for 盘龙区
     job = upload(client, importer, district, ledger_xlsx([ledger_row(编号=foreign.number)]))
-    refused = client.post(
-        reverse("ledger:import"), {"unit": sibling_district.pk, "file": ledger_xlsx([ledger_row()])}
-    )
+    refused = client.post(reverse("ledger:import"), {"unit": sibling_district.pk, "file": ledger_xlsx([ledger_row()])})
 
     # then: the number is refused without saying whose it is, the unit is not offered, nothing changes
     assert job.status == JobStatus.INVALID

@@ -180,7 +180,7 @@ def test_report_being_produced_shows_its_progress(week, client, staff, city):
     status = client.get(f"/reports/{report.pk}/status/").json()
 
     assert 'id="report-progress"' in page
-    assert f'data-status-url="/reports/{report.pk}/status/"' in page and "js/report-progress.js" in page
+    assert f'data-job-status-url="/reports/{report.pk}/status/"' in page and "js/job-progress.js" in page
     assert status == {"status": "running", "label": "生成中", "progress": 40, "finished": False, "error": ""}
     assert client.get(f"/reports/{report.pk}/download/xlsx/").status_code == 404
 
@@ -292,7 +292,7 @@ def test_report_failed_page_stops_following_and_says_why_in_the_users_language(f
     assert "The Chinese font the PDF embeds is not installed on the server." in english
     assert "/usr/share/fonts/missing.ttc" in chinese  # the technical detail, for whoever fixes it
     for page in (chinese, english):
-        assert "data-status-url" not in page and "report-progress.js" not in page
+        assert "data-job-status-url" not in page and "job-progress.js" not in page
     assert (status["finished"], status["error"]) == (True, "服务器未安装 PDF 所需嵌入的中文字体。")
     assert 'id="produce-again-form"' in chinese
 
@@ -368,7 +368,7 @@ def test_report_page_of_a_stalled_report_stops_following_and_offers_to_produce_i
             client.post(f"/reports/{report.pk}/produce-again/")
 
     # then
-    assert "data-status-url" not in page and "report-progress.js" not in page
+    assert "data-job-status-url" not in page and "job-progress.js" not in page
     assert message in page and 'id="produce-again-form"' in page
     assert 'id="produce-again-form"' not in leader_page and "报表人员可以重新生成" in leader_page
     assert state["finished"] is True
