@@ -75,7 +75,7 @@ def clear_items(district) -> None:
     """Remove what earlier runs imported under the district, straight in SQL (fast, no history rows)."""
     from django.db import connection
 
-    from apps.org.models import path_upper_bound
+    from apps.org.paths import path_upper_bound
 
     bounds = [district.path, path_upper_bound(district.path)]
     with connection.cursor() as cursor:

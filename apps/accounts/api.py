@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -17,11 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.filtersets import PersonFilterSet
 from apps.accounts.models import Role, User
 from apps.core.api import ListExportMixin, PortalCursorPagination, UserFilterBackend
 from apps.core.exports import XlsxColumn, file_labels
 from apps.org.api import UnitRefSerializer
-from apps.org.models import Unit, subtree_q
 
 # Who may read people's phone numbers: those who manage people.
 PHONE_READER_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
@@ -29,13 +26,6 @@ PHONE_READER_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN)
 
 def reads_phones(reader: User) -> bool:
     return reader.has_role(*PHONE_READER_ROLES)
-
-
-def people_visible_to(user: User) -> QuerySet[User]:
-    """The people of the units the user may see (everyone, for those who see everything)."""
-    if user.is_authenticated and user.sees_everything:
-        return User.objects.all()
-    return User.objects.filter(unit__in=Unit.objects.visible_to(user))
 
 
 class PersonRefSerializer(serializers.ModelSerializer):
@@ -63,34 +53,6 @@ class PersonSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_phone(self, person: User) -> str | None:
         return person.phone if reads_phones(self.context["request"].user) else None
-
-
-class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none())
-    within = django_filters.ModelChoiceFilter(
-        label=_("Within (the unit and below)"), queryset=Unit.objects.none(), method="filter_within"
-    )
-    role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, field_name="role_assignments__role")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
-
-    class Meta:
-        model = User
-        fields = ["q", "unit", "within", "role", "is_active"]
-
-    def __init__(self, *args, user=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
-        self.filters["unit"].queryset = units
-        self.filters["within"].queryset = units
-
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value)) if value else queryset
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def filter_within(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
-        return queryset.filter(subtree_q(value.path, "unit__path")) if value else queryset
 
 
 class PeopleCursorPagination(PortalCursorPagination):
@@ -128,7 +90,7 @@ class PersonViewSet(ListExportMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[User]:
         return (
-            people_visible_to(self.request.user)
+            User.objects.visible_to(self.request.user)
             .select_related("unit")
             .prefetch_related("role_assignments")
             .order_by("username")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from apps.org.scope import in_reach_of
 
 
 class Role(models.TextChoices):
@@ -17,6 +19,12 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 
 
+class PersonManager(UserManager):
+    def visible_to(self, user: User) -> models.QuerySet[User]:
+        """The people of the units the user reaches (org.scope); everyone, for those who reach everything."""
+        return in_reach_of(self.get_queryset(), user, "unit__path")
+
+
 class User(AbstractUser):
     """A person with a login, belonging to one unit and holding any number of roles."""
 
@@ -26,6 +34,8 @@ class User(AbstractUser):
         "org.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     title = models.CharField(_("post"), max_length=50, blank=True, help_text=_("e.g. 区委书记"))
+
+    objects = PersonManager()
 
     class Meta:
         verbose_name = _("user")

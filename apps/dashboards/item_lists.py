@@ -15,7 +15,8 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import User
 from apps.items.models import OPEN_STATUS_LIST, KeyLevel, Status, WorkItem, overdue_q
-from apps.org.models import Unit, path_upper_bound
+from apps.org.models import Unit
+from apps.org.paths import path_upper_bound
 
 
 @dataclass

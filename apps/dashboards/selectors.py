@@ -27,7 +27,9 @@ from apps.items.models import (
     overdue_q,
     today_local,
 )
-from apps.org.models import PATH_SEGMENT_WIDTH, Unit
+from apps.org.models import Unit
+from apps.org.paths import PATH_SEGMENT_WIDTH
+from apps.org.scope import user_reaches
 
 TREND_WEEKS = 12
 OVERDUE_LIST_SIZE = 10
@@ -148,7 +150,7 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
 def _can_see(user: User, unit: Unit) -> bool:
     """The Python twin of Unit.objects.visible_to for one loaded unit."""
     # The user's own subtree first: most dashboards are there, and the roles need a query.
-    return (user.unit_id is not None and unit.is_within(user.unit)) or user.sees_everything
+    return user_reaches(user, unit)
 
 
 def _units_where(where: str, params: list, *, has_children: bool = False) -> list[Unit]:

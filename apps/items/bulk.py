@@ -17,6 +17,7 @@ from apps.items.counters.writes import counters_add_items
 from apps.items.models import KIND_OF_OWNER_TYPE, Action, ItemTransition, Status, WorkItem, today_local
 from apps.items.services import item_number
 from apps.org.models import Unit
+from apps.org.scope import user_reaches
 
 BULK_BATCH_SIZE = 1000
 
@@ -46,7 +47,7 @@ _NOT_CLEANED_HERE = [
 
 
 def _in_reach(by: User, unit: Unit) -> bool:
-    return by.sees_everything or (by.unit is not None and unit.is_within(by.unit))
+    return user_reaches(by, unit)
 
 
 def _check_item(item: WorkItem, by: User, position: int) -> None:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
-from apps.org.models import subtree_q
+from apps.org.paths import subtree_q
+from apps.org.scope import in_reach_of
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -122,15 +123,8 @@ class Category(models.Model):
 
 class WorkItemQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> WorkItemQuerySet:
-        """Items of the user's unit subtree, or handled by a unit in it; the one visibility rule."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.sees_everything:
-            return self.all()
-        if user.unit_id is None:
-            return self.none()
-        path = user.unit.path
-        return self.filter(subtree_q(path, "unit__path") | subtree_q(path, "responsible_unit__path"))
+        """Items owned by a unit the user reaches, or handled by one (org.scope); the one visibility rule."""
+        return in_reach_of(self, user, "unit__path", "responsible_unit__path")
 
     def in_subtree(self, path: str) -> WorkItemQuerySet:
         """Items owned by a unit in the subtree rooted at `path` (what dashboards count)."""

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role, User
 from apps.items.models import OPEN_STATUSES, Action, Status, WorkItem
+from apps.org.scope import user_reaches
 
 # The status moves: action -> (the states it may start from, the state it leads to).
 STATUS_MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -47,13 +48,7 @@ LEADER_ACTIONS = frozenset({Action.CLAIM})
 
 def user_can_see_item(user: User, item: WorkItem) -> bool:
     """The Python twin of WorkItem.objects.visible_to for one loaded item."""
-    if not user.is_authenticated:
-        return False
-    if user.sees_everything:
-        return True
-    if user.unit_id is None:
-        return False
-    return item.unit.is_within(user.unit) or item.responsible_unit.is_within(user.unit)
+    return user_reaches(user, item.unit) or user_reaches(user, item.responsible_unit)
 
 
 def user_works_on_item(user: User, item: WorkItem) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 
 from apps.accounts.models import User
-from apps.items.filters import WorkItemFilterSet
+from apps.items.filtersets import WorkItemFilterSet
 from apps.items.models import WorkItem
 
 

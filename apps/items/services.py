@@ -42,6 +42,7 @@ from apps.items.rules import (
     user_holds_role_for_action,
 )
 from apps.org.models import Unit
+from apps.org.scope import user_reaches
 
 EDITABLE_FIELDS = (
     "title",
@@ -122,7 +123,7 @@ def _next_sequence(*, unit: Unit, year: int) -> int:
 
 def _check_in_reach(*, by: User, unit: Unit, field: str) -> None:
     """Refuse a unit outside the user's own subtree."""
-    if not by.sees_everything and (by.unit is None or not unit.is_within(by.unit)):
+    if not user_reaches(by, unit):
         raise ServicePermissionError(_("“%(unit)s” is not your unit or a unit below it.") % {"unit": unit}, field=field)
 
 

@@ -20,8 +20,8 @@ from rest_framework.reverse import reverse
 
 from apps.core.api import EXPORT_RESPONSES, ErrorSerializer, ListExportMixin, UserFilterBackend
 from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from apps.items.api.serializers import WorkItemFilterSetForApi
 from apps.items.evidence import ALLOWED_EVIDENCE_TYPES
+from apps.items.filtersets import WorkItemFilterSetForApi
 from apps.items.models import WorkItem
 from apps.items.selectors import item_base_queryset
 from apps.ledger.exports import export_items

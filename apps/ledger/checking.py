@@ -22,6 +22,7 @@ from apps.ledger.columns import COLUMN_BY_KEY, NO_WORDS, REQUIRED_KEYS, YES_WORD
 from apps.ledger.lookups import Resolver, chunks, parse_date
 from apps.ledger.reading import LedgerProblem, LedgerRow, ledger_read
 from apps.org.models import Unit
+from apps.org.scope import user_reaches
 
 
 @dataclass
@@ -76,7 +77,7 @@ class _RowChecker:
         return unit.is_within(self.unit)
 
     def in_reach(self, unit: Unit) -> bool:
-        return self.by.sees_everything or (self.by.unit is not None and unit.is_within(self.by.unit))
+        return user_reaches(self.by, unit)
 
     def run(self, on_progress: Callable[[int], None] | None = None, *, warn: bool = True) -> LedgerCheck:
         units = [self.row_units(row) for row in self.rows]
@@ -371,7 +372,7 @@ def ledger_check(
     `warn` adds the notes that do not stop an import (a row like an item already there); the check
     repeated just before writing leaves them out, as the preview showed them.
     """
-    if not by.sees_everything and (by.unit is None or not unit.is_within(by.unit)):
+    if not user_reaches(by, unit):
         raise ServicePermissionError(_("“%(unit)s” is not your unit or a unit below it.") % {"unit": unit})
     if not rows:
         check = LedgerCheck()

@@ -42,6 +42,7 @@ from apps.ledger.reading import (
     ledger_rows_load,
 )
 from apps.org.models import Unit
+from apps.org.scope import user_reaches
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def import_job_create(*, by: User, unit: Unit, upload: UploadedFile) -> ImportJo
     """Keep an uploaded ledger for `unit`; it is checked next, now or in the worker."""
     if not user_can_import_items(by):
         raise ServicePermissionError(_("Only unit administrators can import ledgers."))
-    if not by.sees_everything and (by.unit is None or not unit.is_within(by.unit)):
+    if not user_reaches(by, unit):
         raise ServicePermissionError(
             _("“%(unit)s” is not your unit or a unit below it.") % {"unit": unit}, field="unit"
         )

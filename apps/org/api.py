@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 
 from apps.core.api import ListExportMixin, PortalPageNumberPagination, UserFilterBackend
 from apps.core.exports import XlsxColumn, file_labels
-from apps.org.models import Unit, UnitLevel, subtree_q
+from apps.org.filtersets import UnitFilterSet
+from apps.org.models import Unit, UnitLevel
 
 
 def units_of_caller(context: dict[str, Any]) -> QuerySet[Unit]:
@@ -36,33 +33,6 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "name", "code", "level", "level_label", "parent", "depth"]
-
-
-class UnitFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    level = django_filters.ChoiceFilter(label=_("Level"), choices=UnitLevel.choices)
-    parent = django_filters.ModelChoiceFilter(label=_("Parent unit"), queryset=Unit.objects.none())
-    within = django_filters.ModelChoiceFilter(
-        label=_("Within (the unit and below)"), queryset=Unit.objects.none(), method="filter_within"
-    )
-
-    class Meta:
-        model = Unit
-        fields = ["q", "level", "parent", "within"]
-
-    def __init__(self, *args, user=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
-        self.filters["parent"].queryset = units
-        self.filters["within"].queryset = units
-
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)) if value else queryset
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def filter_within(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
-        return queryset.filter(subtree_q(value.path)) if value else queryset
 
 
 class UnitViewSet(ListExportMixin, viewsets.ReadOnlyModelViewSet):

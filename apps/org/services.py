@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.org.models import MAX_UNIT_ID, MAX_UNIT_LEVELS, PATH_SEGMENT_WIDTH, Unit
+from apps.org.models import Unit
+from apps.org.paths import MAX_UNIT_ID, MAX_UNIT_LEVELS, PATH_SEGMENT_WIDTH
 
 
 def unit_path(*, unit_id: int, parent: Unit | None) -> str:

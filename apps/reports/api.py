@@ -22,7 +22,7 @@ from apps.core.exports import ExportColumn
 from apps.org.api import UnitRefSerializer, units_of_caller
 from apps.org.models import Unit
 from apps.reports.exports import REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM, report_export_columns
-from apps.reports.filters import ReportFilterSet
+from apps.reports.filtersets import ReportFilterSet
 from apps.reports.models import Report
 from apps.reports.periods import ReportKind
 from apps.reports.services import report_request

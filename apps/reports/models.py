@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
 from apps.core.jobs import BackgroundJob, lease_run_out_q
-from apps.org.models import subtree_q
+from apps.org.scope import in_reach_of
 from apps.reports.periods import Period, ReportKind
 
 if TYPE_CHECKING:
@@ -54,11 +54,7 @@ class ReportQuerySet(models.QuerySet):
         """Reports of the user's unit and the units below it, for report readers only."""
         if not user.is_authenticated or not user.has_role(*REPORT_READER_ROLES):
             return self.none()
-        if user.sees_everything:
-            return self.all()
-        if user.unit_id is None:
-            return self.none()
-        return self.filter(subtree_q(user.unit.path, "unit__path"))
+        return in_reach_of(self, user, "unit__path")
 
 
 def report_folder(report: Report) -> str:

@@ -21,6 +21,7 @@ from apps.core.jobs import ClaimLost, JobClaim, job_claim
 from apps.core.storage import storage_delete_leftovers
 from apps.core.tasks import enqueue
 from apps.org.models import Unit
+from apps.org.scope import user_reaches
 from apps.reports.models import (
     REPORT_PRODUCER_ROLES,
     Report,
@@ -75,7 +76,7 @@ def report_production_refusal(*, user: User, unit: Unit) -> str | None:
     """Why `user` may not produce reports of `unit`, or None when they may."""
     if not user.is_authenticated or not user.has_role(*REPORT_PRODUCER_ROLES):
         return _("Only reporting staff can produce reports.")
-    if not user.sees_everything and (user.unit is None or not unit.is_within(user.unit)):
+    if not user_reaches(user, unit):
         return _("You can only produce reports for your own unit or units below it.")
     return None
 

@@ -29,7 +29,8 @@ from apps.items.models import (
     Status,
     WorkItem,
 )
-from apps.org.models import PATH_SEGMENT_WIDTH, Unit, subtree_q
+from apps.org.models import Unit
+from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.reports.periods import Period
 
 # 2: figures rebuilt from the transitions, and the change of the period lists' counts.

@@ -16,7 +16,7 @@ from apps.core.exports import queryset_table_response
 from apps.core.feedback import flash_form_errors
 from apps.core.jobs import job_status_response
 from apps.reports.exports import REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM, report_export_columns
-from apps.reports.filters import ReportFilterSet
+from apps.reports.filtersets import ReportFilterSet
 from apps.reports.forms import ReportRequestForm
 from apps.reports.models import REPORT_PRODUCER_ROLES, Report, ReportStatus
 from apps.reports.renderers import report_tables, report_title

@@ -7,7 +7,8 @@ import datetime
 import pytest
 
 from apps.items.models import DONE_STATUSES, Status, WorkItem, overdue_q, today_local
-from apps.org.models import Unit, subtree_q
+from apps.org.models import Unit
+from apps.org.paths import subtree_q
 from tests.factories import WorkItemFactory
 
 

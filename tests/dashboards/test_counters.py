@@ -22,7 +22,8 @@ from apps.items.counters.writes import (
 )
 from apps.items.models import Action, Category, ItemKind, OwnerType, Status, WorkItem, overdue_q, today_local
 from apps.items.services import item_resume, item_update
-from apps.org.models import UnitLevel, subtree_q
+from apps.org.models import UnitLevel
+from apps.org.paths import subtree_q
 from apps.org.services import unit_create
 from tests.factories import WorkItemFactory
 

@@ -3,7 +3,8 @@
 import pytest
 from django.db import connection
 
-from apps.org.models import Unit, UnitLevel, path_upper_bound
+from apps.org.models import Unit, UnitLevel
+from apps.org.paths import path_upper_bound
 from tests.factories import UnitFactory
 from tests.services import require_postgres
 

@@ -8,7 +8,8 @@ from django.contrib.auth.models import AnonymousUser
 from apps.accounts.models import Role
 from apps.items.models import WorkItem
 from apps.items.services import item_assign
-from apps.org.models import PATH_SEGMENT_WIDTH, Unit, UnitLevel
+from apps.org.models import Unit, UnitLevel
+from apps.org.paths import PATH_SEGMENT_WIDTH
 from apps.org.services import unit_path
 from tests.factories import UnitFactory, UserFactory, WorkItemFactory
 

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 
 from apps.items.models import Action, Status, WorkItem
 from apps.items.services import item_apply_action
-from apps.org.models import subtree_q
+from apps.org.paths import subtree_q
 from apps.reports.models import Report, ReportStatus
 from apps.reports.periods import ReportKind
 from apps.reports.services import report_recipients, report_request

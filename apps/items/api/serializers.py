@@ -15,7 +15,6 @@ from rest_framework.reverse import reverse
 from apps.accounts.api import PersonRefSerializer
 from apps.accounts.models import User
 from apps.items.evidence import ALLOWED_EVIDENCE_TYPES
-from apps.items.filters import WorkItemFilterSet
 from apps.items.models import Action, Category, Evidence, ItemTransition, KeyLevel, ProgressUpdate, Status, WorkItem
 from apps.items.rules import allowed_actions, user_can_edit_item
 from apps.items.services import (
@@ -236,24 +235,3 @@ class ProgressSerializer(serializers.Serializer):
         max_length=settings.EVIDENCE_MAX_FILES,
         help_text="Evidence: photos, PDF or office documents.",
     )
-
-
-class WorkItemFilterSetForApi(WorkItemFilterSet):
-    """The item list's FilterSet; the API pages by a cursor over a unique key, so it leaves out sorting.
-
-    The overrides below only tell the schema the types of the filters that work through a method.
-    """
-
-    ordering = None
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def filter_unit_subtree(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
-        return super().filter_unit_subtree(queryset, name, value)
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def filter_responsible_subtree(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
-        return super().filter_responsible_subtree(queryset, name, value)
-
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        return super().filter_overdue(queryset, name, value)

@@ -25,11 +25,11 @@ from apps.items.api.serializers import (
     ProgressUpdateSerializer,
     WorkItemCreateSerializer,
     WorkItemDetailSerializer,
-    WorkItemFilterSetForApi,
     WorkItemSerializer,
     WorkItemWriteSerializer,
 )
 from apps.items.evidence import ALLOWED_EVIDENCE_TYPES
+from apps.items.filtersets import WorkItemFilterSetForApi
 from apps.items.models import Action, Evidence, ItemTransition, ProgressUpdate, WorkItem
 from apps.items.selectors import item_base_queryset
 from apps.items.services import (

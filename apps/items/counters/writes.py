@@ -21,7 +21,8 @@ from django.db.models import Count, Q
 from apps.core.bulk_write import copy_rows
 from apps.items.counters.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
 from apps.items.models import DONE_STATUSES, OPEN_STATUSES, Status, WorkItem
-from apps.org.models import PATH_SEGMENT_WIDTH, Unit
+from apps.org.models import Unit
+from apps.org.paths import PATH_SEGMENT_WIDTH
 
 
 class ItemTally(NamedTuple):

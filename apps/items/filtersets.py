@@ -2,48 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from apps.items.models import DONE_STATUSES, Category, ItemKind, OwnerType, Status, WorkItem, overdue_q
-from apps.org.models import PATH_SEGMENT_WIDTH, Unit, subtree_q
-
-
-class UnitTreeSelect(forms.Select):
-    """A unit picker listing the chosen unit's ancestors, the unit and its children, not the whole tree.
-
-    Any unit the field's queryset holds can still be chosen (the dashboards link to any of them, and each
-    choice lists the level below it); a province's fifteen thousand units in one <select> made the list
-    page take seconds to render.
-    """
-
-    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict:
-        everything = self.choices
-        units = everything.queryset
-        chosen = units.filter(pk=value[0] if isinstance(value, list | tuple) else value).first() if value else None
-        if chosen is not None:
-            above = [
-                int(chosen.path[end - PATH_SEGMENT_WIDTH : end])
-                for end in range(PATH_SEGMENT_WIDTH, len(chosen.path), PATH_SEGMENT_WIDTH)
-            ]
-            shown = units.filter(Q(pk__in=above) | Q(pk=chosen.pk) | Q(parent=chosen))
-        else:
-            top = units.order_by("depth").values_list("depth", flat=True).first() or 0
-            shown = units.filter(depth__lte=top + 1)
-        shown = list(shown.order_by("path").only("pk", "name", "depth"))
-        base = min((unit.depth for unit in shown), default=0)
-        self.choices = [("", everything.field.empty_label or "")] + [
-            (unit.pk, f"{'　' * (unit.depth - base)}{unit.name}") for unit in shown
-        ]
-        try:
-            return super().get_context(name, value, attrs)
-        finally:
-            self.choices = everything
-
+from apps.org.filtersets import ScopedFilterSet, UnitFilter
+from apps.org.widgets import UnitTreeSelect
 
 STAGE_CHOICES = [
     ("counted", _("Planned (all but cancelled)")),
@@ -52,24 +19,16 @@ STAGE_CHOICES = [
 ]
 
 
-class WorkItemFilterSet(django_filters.FilterSet):
+class WorkItemFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
     kind = django_filters.ChoiceFilter(label=_("List kind"), choices=ItemKind.choices)
     owner_type = django_filters.ChoiceFilter(label=_("Owner type"), choices=OwnerType.choices)
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=STAGE_CHOICES, method="filter_stage")
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=Category.objects.all())
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Owning unit (and below)"),
-        queryset=Unit.objects.none(),
-        method="filter_unit_subtree",
-        widget=UnitTreeSelect,
-    )
-    responsible_unit = django_filters.ModelChoiceFilter(
-        label=_("Responsible unit (and below)"),
-        queryset=Unit.objects.none(),
-        method="filter_responsible_subtree",
-        widget=UnitTreeSelect,
+    unit = UnitFilter(label=_("Owning unit (and below)"), path_field="unit__path", widget=UnitTreeSelect)
+    responsible_unit = UnitFilter(
+        label=_("Responsible unit (and below)"), path_field="responsible_unit__path", widget=UnitTreeSelect
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
     is_key = django_filters.BooleanFilter(label=_("Key item"))
@@ -102,12 +61,6 @@ class WorkItemFilterSet(django_filters.FilterSet):
         model = WorkItem
         fields = ["q", "kind", "owner_type", "status", "stage", "category", "unit", "responsible_unit", "overdue"]
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
-        self.filters["unit"].queryset = units
-        self.filters["responsible_unit"].queryset = units
-
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
@@ -128,13 +81,20 @@ class WorkItemFilterSet(django_filters.FilterSet):
             return queryset.exclude(status__in=DONE_STATUSES | {Status.CANCELLED, Status.SUSPENDED})
         return queryset
 
-    def filter_unit_subtree(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
-        return queryset.filter(subtree_q(value.path, "unit__path")) if value else queryset
-
-    def filter_responsible_subtree(self, queryset: QuerySet, name: str, value: Unit | None) -> QuerySet:
-        return queryset.filter(subtree_q(value.path, "responsible_unit__path")) if value else queryset
-
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+
+class WorkItemFilterSetForApi(WorkItemFilterSet):
+    """The item list's FilterSet; the API pages by a cursor over a unique key, so it leaves out sorting.
+
+    The override below only tells the schema the type of a filter that works through a method.
+    """
+
+    ordering = None
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return super().filter_overdue(queryset, name, value)

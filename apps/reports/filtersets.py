@@ -1,14 +1,16 @@
+"""The report archive's FilterSet: its page, the API and the archive exports."""
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from apps.org.models import Unit
+from apps.org.filtersets import ScopedFilterSet, UnitFilter
 from apps.reports.models import Report, ReportStatus
 from apps.reports.periods import ReportKind
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(ScopedFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ReportKind.choices)
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitFilter(label=_("Unit"))
     period = django_filters.DateFromToRangeFilter(
         label=_("Period starting between"),
         field_name="period_start",
@@ -19,7 +21,3 @@ class ReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["kind", "unit", "period", "status"]
-
-    def __init__(self, *args, user=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
