@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py (generating 2,000,000 items); run `make bench` after changing it.
 """Writing many rows at once: COPY on PostgreSQL, one multi-row INSERT statement per batch elsewhere."""
 
 from __future__ import annotations

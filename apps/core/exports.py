@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/exports.py; run `make bench` after changing it.
 """Streaming CSV and XLSX writers: any number of rows in constant memory.
 
 The XLSX writer is deliberately small. XlsxWriter in constant-memory mode and openpyxl in write-only

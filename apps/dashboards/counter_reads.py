@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py; run `make bench` after changing it.
 """Reading a unit's rollup counters and its children's in one round trip to the database.
 
 A dashboard needs four small sets of counter rows. Asked one ORM query at a time they cost more in

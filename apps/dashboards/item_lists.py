@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py; run `make bench` after changing it.
 """The dashboard's two short lists — longest overdue, key items being delivered — read in one query.
 
 Both lists are the first rows of an index walk (partial indexes on open items, apps.items migration

@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py; run `make bench` after changing it.
 """A dashboard as JSON-ready data: what the page's charts read, and what the API can serve as it is."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py; run `make bench` after changing it.
 """Completion-rate figures for a unit's subtree, read from the rollup counters (or counted from items)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/ledger.py; run `make bench` after changing it.
 """Creating many items in one go (ledger imports): the same records item_create leaves, written in bulk."""
 
 from __future__ import annotations

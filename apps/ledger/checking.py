@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/ledger.py; run `make bench` after changing it.
 """Checking every row of a ledger for one import, and writing it: all rows or none."""
 
 from __future__ import annotations

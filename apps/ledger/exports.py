@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/exports.py; run `make bench` after changing it.
 """Exports of item lists: the ledger's columns, so an export can be imported again, as CSV or XLSX.
 
 Every cell is computed by the database from one set of ORM expressions (labels in Chinese, 张敏（owner）,

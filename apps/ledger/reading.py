@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/ledger.py; run `make bench` after changing it.
 """Reading a filled ledger: every data row of every ledger sheet of an XLSX file (or of a CSV file)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py (generating 2,000,000 items); run `make bench` after changing it.
 """Demo data at scale: a unit tree and its items written in bulk, under a fresh root.
 
 Two shapes: the Kunming 2021 profile (the real districts and counties, streets and villages below them,

@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py (generating 2,000,000 items); run `make bench` after changing it.
 """The generated items' rows, with dates that fit their status, written with COPY or multi-row INSERTs."""
 
 from __future__ import annotations

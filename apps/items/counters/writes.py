@@ -1,3 +1,4 @@
+# Performance-critical: guarded by bench/dashboard.py (the counters it reads) and bench/ledger.py (bulk writes); run `make bench` after changing it.
 """Keeping the rollup counters right: the one write path, the bulk helpers and the rebuild from the items.
 
 An item adds one to a few counter cells (its status, its category's planned/completed, its deadline
