@@ -56,7 +56,9 @@ def test_moving_counters_and_jobs_between_apps_keeps_every_row_and_value():
         old = MigrationExecutor(connection).loader.project_state(OLD_LAYOUT).apps
         unit = old.get_model("org", "Unit").objects.create(name="五华区", code="WH", level="county", path="00000001")
         user = old.get_model("accounts", "User").objects.create(username="official", unit=unit)
-        category = old.get_model("items", "Category").objects.get(code="housing")  # seeded by items 0002
+        category, _created = old.get_model("items", "Category").objects.get_or_create(
+            code="housing", defaults={"name": "住房", "name_en": "Housing"}
+        )  # seeded by items 0002, unless an earlier test emptied the tables
         old.get_model("dashboards", "StatusCount").objects.create(
             unit=unit, kind="livelihood_plan", owner_type="leadership_team", in_progress=3, closed=2
         )
