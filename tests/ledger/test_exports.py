@@ -195,6 +195,25 @@ def test_export_job_keeps_the_scope_of_its_requester(owner, outsider, district, 
     assert csv_rows(job.file.read()) == [EXPORT_HEADERS]
 
 
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_export_job_run_writes_every_row_and_ends_at_full_progress(file_format, owner, district, media_root):
+    from apps.ledger.services import export_job_run
+
+    # given: an export job of three items (on PostgreSQL, CSV comes from COPY)
+    numbers = {WorkItemFactory(unit=district, by=owner).number for _ in range(3)}
+    job = ExportJob.objects.create(requested_by=owner, file_format=file_format)
+
+    # when
+    export_job_run(job_id=job.pk)
+
+    # then
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.row_count, job.attempts) == (JobStatus.DONE, 100, 3, 1)
+    content = job.file.read()
+    rows = csv_rows(content)[1:] if file_format == "csv" else xlsx_rows(content)[LEDGER_SHEET_TITLE][1:]
+    assert {row[0] for row in rows} == numbers
+
+
 def test_export_unknown_format_is_not_found(client, owner):
     client.force_login(owner)
     assert client.get(reverse("ledger:export", args=["pdf"])).status_code == 404
