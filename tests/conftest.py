@@ -51,6 +51,14 @@ ACTOR_OF_ACTION: dict[str, str] = {
 }
 
 REASON = "群众反映问题未解决"
+# The moves the responsible side takes (DOMAIN.md "Who may do what").
+RESPONSIBLE_SIDE_WORK = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE})
+
+
+def official_of(unit: Unit) -> User:
+    """An official of `unit`, made the first time one is needed."""
+    person = User.objects.filter(unit=unit, username=f"official-{unit.code}").first()
+    return person or UserFactory(username=f"official-{unit.code}", unit=unit, roles=[Role.OFFICIAL])
 
 
 @pytest.fixture
@@ -128,10 +136,17 @@ def item(owner: User, district: Unit) -> WorkItem:
 
 
 @pytest.fixture
-def actor_for(owner: User, leader: User, supervisor: User) -> Callable[[str], User]:
-    """The member of the cast who normally takes an action."""
+def actor_for(owner: User, leader: User, supervisor: User) -> Callable[..., User]:
+    """The member of the cast who normally takes an action; on an item that another unit has in hand, the
+    work (start, progress, complete) is done by an official of that unit."""
     cast = {"owner": owner, "leader": leader, "supervisor": supervisor}
-    return lambda action: cast[ACTOR_OF_ACTION[action]]
+
+    def actor(action: str, item: WorkItem | None = None) -> User:
+        if item is not None and action in RESPONSIBLE_SIDE_WORK and item.responsible_unit_id != owner.unit_id:
+            return official_of(item.responsible_unit)
+        return cast[ACTOR_OF_ACTION[action]]
+
+    return actor
 
 
 @pytest.fixture
@@ -159,7 +174,7 @@ def make_item(
         fields.setdefault("by", owner)
         item = WorkItemFactory(**fields)
         for action in ROUTE_TO_STATUS[status]:
-            perform(action, item=item, by=actor_for(action))
+            perform(action, item=item, by=actor_for(action, item))
         item = WorkItem.objects.get(pk=item.pk)
         assert item.status == status
         return item

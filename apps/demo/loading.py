@@ -236,7 +236,7 @@ class _DemoBuilder:
             item = item_submit(item=item, by=worker)
         if Status.APPROVED in reached:
             item = item_approve(item=item, by=manager, note="同意列入清单")
-            self.after_approval(item, target=target, manager=manager)
+            worker = self.after_approval(item, target=target, manager=manager) or worker
         if Status.IN_PROGRESS in reached:
             item = item_start(item=item, by=worker)
             if Status.COMPLETED in reached and rng.random() < 0.12:  # sent back once, then finished
@@ -258,22 +258,33 @@ class _DemoBuilder:
             item = item_cancel(item=item, by=manager, reason=rng.choice(CANCEL_REASONS))
         return item
 
-    def after_approval(self, item: WorkItem, *, target: str, manager: User) -> None:
-        """Publish, assign down and let the leader claim key items, as happens right after approval."""
+    def after_approval(self, item: WorkItem, *, target: str, manager: User) -> User | None:
+        """Publish, assign down and let the leader claim key items, as happens right after approval.
+
+        Returns the person of the responsible unit who does the work when the item was assigned down.
+        """
         rng = self.rng
         if target != Status.CANCELLED and rng.random() < 0.65:
             item_publish(item=item, by=manager, note="向社会公示")
         children = [unit for unit in self.units.values() if unit.parent_id == item.unit_id and unit.pk in self.staffed]
+        worker = None
         if item.owner_type == OwnerType.LEADERSHIP_TEAM and children and rng.random() < 0.25:
             self.letters += 1
+            responsible_unit = rng.choice(children)
+            worker = min(
+                (user for user in self.users.values() if user.unit_id == responsible_unit.pk),
+                key=lambda user: user.username,
+            )
             item_assign(
                 item=item,
                 by=manager,
-                responsible_unit=rng.choice(children),
+                responsible_unit=responsible_unit,
+                responsible_person=worker,
                 letter=f"{item.unit.name}交办函〔{item.year}〕{self.letters}号",
             )
         if item.is_key and rng.random() < 0.75:
             item_claim(item=item, by=self.users["leader"], note="领办")
+        return worker
 
     def spread_over_time(self) -> None:
         """Give each item's story plausible dates instead of all happening now.

@@ -38,12 +38,31 @@ STATUS_KEEPING_ACTIONS: dict[str, frozenset[str]] = {
 ACTIONS_NEEDING_REASON = frozenset({Action.RETURN, Action.SUSPEND, Action.CANCEL})
 EDITABLE_STATUSES = OPEN_STATUSES
 
-WORKER_ACTIONS = frozenset({Action.SUBMIT, Action.START, Action.POST_PROGRESS, Action.COMPLETE})
-MANAGER_ACTIONS = frozenset(
-    {Action.APPROVE, Action.PUBLISH, Action.ASSIGN, Action.SUSPEND, Action.RESUME, Action.CANCEL}
-)
-SUPERVISOR_ACTIONS = frozenset({Action.CLOSE, Action.RETURN})
-LEADER_ACTIONS = frozenset({Action.CLAIM})
+# Who may do what (DOMAIN.md): the owning side decides what is asked and by when, the responsible side does
+# the work, and units that merely see the item read it. Each action belongs to one side and, on that side,
+# to the roles that take it; system administrators support every office and may take any action but a
+# leader's own claim.
+OWNING_SIDE_ROLES: dict[str, frozenset[str]] = {
+    Action.APPROVE: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.PUBLISH: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.ASSIGN: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.SUSPEND: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.RESUME: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.CANCEL: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.CLOSE: frozenset({Role.SUPERVISOR}),
+    Action.RETURN: frozenset({Role.SUPERVISOR}),
+    Action.CLAIM: frozenset({Role.LEADER}),
+}
+# Claiming (领办) makes the claimant the item's lead leader: only a leader, never a system administrator for them.
+PERSONAL_ACTIONS = frozenset({Action.CLAIM})
+# Logging an item and sending it up: the officials of the owning unit itself (not of the units above it), the
+# person who logged it or whose list it is, and the owning side's administrators. Leaders and supervisors of
+# the owning side may also edit what is asked, but they do not submit someone's draft for them.
+OWNING_SIDE_EDITOR_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR})
+DRAFTING_ACTIONS = frozenset({Action.SUBMIT})
+# Doing the work: the responsible person, and the officials and administrators of the responsible unit.
+RESPONSIBLE_SIDE_ACTIONS = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE})
+RESPONSIBLE_SIDE_ROLES = frozenset({Role.OFFICIAL, Role.UNIT_ADMIN})
 
 
 def user_can_see_item(user: User, item: WorkItem) -> bool:
@@ -51,28 +70,45 @@ def user_can_see_item(user: User, item: WorkItem) -> bool:
     return user_reaches(user, item.unit) or user_reaches(user, item.responsible_unit)
 
 
-def user_works_on_item(user: User, item: WorkItem) -> bool:
-    """Owners, the responsible person, officials of the owning or responsible unit, and unit administrators above."""
-    if not user_can_see_item(user, item):
+def user_on_owning_side(user: User, item: WorkItem) -> bool:
+    """Is the user in the owning unit or a unit above it (or a system administrator)?"""
+    return user_reaches(user, item.unit)
+
+
+def user_on_responsible_side(user: User, item: WorkItem) -> bool:
+    """Is the user the responsible person, or an official or administrator of the responsible unit?"""
+    if not user.is_authenticated:
+        return False
+    if user.pk == item.responsible_person_id:
+        return True
+    return (
+        user.unit_id is not None and user.unit_id == item.responsible_unit_id and user.has_role(*RESPONSIBLE_SIDE_ROLES)
+    )
+
+
+def user_logs_item(user: User, item: WorkItem) -> bool:
+    """Does the user log this item and send it up: the owning unit's officials and the owning side's administrators?"""
+    if not user_on_owning_side(user, item):
         return False
     if user.sees_everything or user.has_role(Role.UNIT_ADMIN):
         return True
-    if user.pk in {item.created_by_id, item.owner_person_id, item.responsible_person_id}:
+    if user.pk in {item.created_by_id, item.owner_person_id}:
         return True
-    return user.has_role(Role.OFFICIAL) and user.unit_id in {item.unit_id, item.responsible_unit_id}
+    return user.unit_id == item.unit_id and user.has_role(Role.OFFICIAL)
 
 
 def user_holds_role_for_action(user: User, item: WorkItem, action: str) -> bool:
-    if action in WORKER_ACTIONS:
-        return user_works_on_item(user, item)
-    if not user_can_see_item(user, item):
-        return False
-    if action in MANAGER_ACTIONS:
-        return user.has_role(Role.UNIT_ADMIN, Role.LEADER, Role.SYSTEM_ADMIN)
-    if action in SUPERVISOR_ACTIONS:
-        return user.has_role(Role.SUPERVISOR, Role.SYSTEM_ADMIN)
-    if action in LEADER_ACTIONS:
-        return user.has_role(Role.LEADER)
+    """Is the user on the side of the item that takes `action`, in a role that takes it there?"""
+    if action in PERSONAL_ACTIONS:
+        return user_on_owning_side(user, item) and user.has_role(*OWNING_SIDE_ROLES[action])
+    if user.is_authenticated and user.sees_everything:
+        return True
+    if action in RESPONSIBLE_SIDE_ACTIONS:
+        return user_on_responsible_side(user, item)
+    if action in DRAFTING_ACTIONS:
+        return user_logs_item(user, item)
+    if action in OWNING_SIDE_ROLES:
+        return user_on_owning_side(user, item) and user.has_role(*OWNING_SIDE_ROLES[action])
     return False
 
 
@@ -111,7 +147,10 @@ def allowed_actions(user: User, item: WorkItem) -> list[str]:
 
 
 def user_can_edit_item(user: User, item: WorkItem) -> bool:
-    return item.status in EDITABLE_STATUSES and user_works_on_item(user, item)
+    """May the user change the item's title, requirements, deadline and the rest of what is asked, now?"""
+    if item.status not in EDITABLE_STATUSES:
+        return False
+    return user_logs_item(user, item) or (user_on_owning_side(user, item) and user.has_role(*OWNING_SIDE_EDITOR_ROLES))
 
 
 # Ledgers write items in bulk, so who may import them is an items rule (DOMAIN.md: unit administrators).

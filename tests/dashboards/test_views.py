@@ -8,6 +8,7 @@ from django.urls import reverse
 from apps.dashboards.selectors import dashboard_build
 from apps.items.counters.writes import counters_add_items
 from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem, today_local
+from tests.conftest import official_of
 from tests.dashboards.counting import direct_counts
 from tests.factories import UnitFactory, WorkItemFactory
 
@@ -177,9 +178,10 @@ def test_dashboard_sorts_child_units_by_rate_and_by_overdue(client, make_item, p
     late = today_local() - datetime.timedelta(days=5)
     for deadline in (late, late, today_local()):
         item = WorkItemFactory(unit=late_district, by=leader, deadline=deadline)
-        for action in (Action.SUBMIT, Action.APPROVE, Action.START):
+        for action in (Action.SUBMIT, Action.APPROVE):
             perform(action, item=item, by=leader)
-    perform(Action.COMPLETE, item=item, by=leader)
+        perform(Action.START, item=item, by=official_of(late_district))
+    perform(Action.COMPLETE, item=item, by=official_of(late_district))
     client.force_login(leader)
 
     def order(sort: str) -> list[str]:

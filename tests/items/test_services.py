@@ -39,7 +39,8 @@ from tests.factories import UserFactory, WorkItemFactory
 # The roles come from apps/items/rules.py; the sets name the members of the fixed cast (tests/conftest.py) who
 # hold them. The outsider holds every role but system administrator, in a sibling district: never allowed.
 CAST = ("owner", "colleague", "outsider", "leader", "supervisor", "unit_admin", "system_admin")
-# Work on the item (submit, start, post progress, complete): its unit's officials, administrators above.
+# Send it up and work on it (submit, start, post progress, complete): the officials and administrator of its unit
+# (it is both the owning and the responsible unit here; tests/api/test_authority.py tells the two sides apart).
 WORKERS = frozenset({"owner", "colleague", "unit_admin", "system_admin"})
 # Manage it (approve, publish, assign, suspend, resume, cancel): unit administrators and leaders above.
 MANAGERS = frozenset({"leader", "unit_admin", "system_admin"})

@@ -429,10 +429,11 @@ def test_item_evidence_download_outsider_gets_404_without_the_row_being_read(
 def test_item_evidence_download_follows_the_item_to_its_responsible_unit(
     client, owner, outsider, leader, make_item, township, media_root
 ):
-    # given: an item of the district handed to the township, whose official may see it (and nothing else there)
+    # given: an item of the district with evidence, handed to the township, whose official may see it (and
+    # nothing else there)
     item = make_item(Status.IN_PROGRESS)
-    item_assign(item=item, by=leader, responsible_unit=township, letter="交办函〔2021〕9号")
     evidence = post_evidence(client, owner, item)
+    item_assign(item=item, by=leader, responsible_unit=township, letter="交办函〔2021〕9号")
     township_official = UserFactory(unit=township, roles=[Role.OFFICIAL])
     url = reverse("items:evidence", args=[evidence.pk])
 

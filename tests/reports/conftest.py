@@ -47,7 +47,7 @@ def week(actor_for, owner, leader, district, township, sibling_district) -> dict
     def act(item: WorkItem, day: datetime.date, *actions: str, reason: str = "") -> WorkItem:
         with travel_to(day):
             for action in actions:
-                item = item_apply_action(item=item, by=actor_for(action), action=action, reason=reason or "核查")
+                item = item_apply_action(item=item, by=actor_for(action, item), action=action, reason=reason or "核查")
         return item
 
     with travel_to(datetime.date(2021, 6, 1)):

@@ -29,7 +29,7 @@ def late_story(actor_for, owner, outsider, district, township, sibling_district)
     def act(item, day: D, *actions: str, by=None):
         with travel_to(day):
             for action in actions:
-                item = item_apply_action(item=item, by=by or actor_for(action), action=action, reason="核查")
+                item = item_apply_action(item=item, by=by or actor_for(action, item), action=action, reason="核查")
         return item
 
     def new(day: D, **fields):
