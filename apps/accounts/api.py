@@ -5,18 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.authentication import token_expires_at
 from apps.accounts.filtersets import PersonFilterSet
+from apps.accounts.lockout import lockout_message, lockout_seconds
 from apps.accounts.models import Role, User
-from apps.core.api import ListExportMixin, PortalCursorPagination, UserFilterBackend
+from apps.accounts.services import token_obtain
+from apps.core.api import ErrorSerializer, ListExportMixin, PortalCursorPagination, UserFilterBackend
 from apps.core.exports import XlsxColumn, file_labels
 from apps.org.api import UnitRefSerializer
 
@@ -99,7 +103,24 @@ class PersonViewSet(ListExportMixin, viewsets.ReadOnlyModelViewSet):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(
+        help_text="When the token stops working (API_TOKEN_LIFETIME_HOURS after it was issued); "
+        "then ask for a new one here."
+    )
     user = PersonRefSerializer()
+
+
+class SignInLockedOut(APIException):
+    """Too many failed sign-ins with this user name from this address (django-axes): 429 with Retry-After."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self) -> None:
+        super().__init__(lockout_message())
+        # DRF's exception handler sends `wait` as the Retry-After header (DRF's own Throttled would also append
+        # an English sentence to the message).
+        self.wait = lockout_seconds()
 
 
 class IsAuthenticatedToRevoke(BasePermission):
@@ -114,21 +135,52 @@ class AuthTokenView(APIView):
 
     permission_classes = [IsAuthenticatedToRevoke]
 
+    def perform_authentication(self, request: Request) -> None:
+        # Asking for a token takes a user name and password only: a program still sending its expired token along
+        # gets a fresh one, not a 401. Revoking needs the token it revokes.
+        if request.method == "DELETE":
+            super().perform_authentication(request)
+
     def get_serializer(self, *args, **kwargs) -> AuthTokenSerializer:
+        # The serializer authenticates with the request, so django-axes counts failures here as on the login page.
         return AuthTokenSerializer(*args, context={"request": self.request}, **kwargs)
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer},
+        responses={
+            200: TokenSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many failed sign-ins with this user name from this address: locked out for a while, "
+                "the right password included.",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                int,
+                OpenApiParameter.HEADER,
+                response=[429],
+                required=True,
+                description="Seconds until the lockout ends.",
+            )
+        ],
         summary="Obtain the API token of a user name and password",
         auth=[],
     )
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # django-axes flags the request once this user name is locked out from this address (this very failure
+            # may be the one that locks it): say so, rather than "wrong password".
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLockedOut() from None
+            raise
         user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(TokenSerializer({"token": token.key, "user": user}).data)
+        token = token_obtain(user=user)
+        return Response(TokenSerializer({"token": token.key, "expires_at": token_expires_at(token), "user": user}).data)
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke the caller's API token")
     def delete(self, request: Request) -> Response:

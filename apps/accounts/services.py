@@ -1,9 +1,12 @@
-"""Writes to people and their roles."""
+"""Writes to people, their roles, their API tokens and their sign-in lockout."""
 
 from collections.abc import Iterable
 
+from axes.utils import reset as axes_reset
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
+from apps.accounts.authentication import token_has_expired
 from apps.accounts.models import RoleAssignment, User
 from apps.org.models import Unit
 
@@ -40,3 +43,18 @@ def user_create(
     user.save()
     RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=role) for role in roles])
     return user
+
+
+@transaction.atomic
+def token_obtain(*, user: User) -> Token:
+    """The user's API token: the one they hold while it lasts, a fresh one once it has expired."""
+    token, created = Token.objects.select_for_update().get_or_create(user=user)
+    if not created and token_has_expired(token):
+        token.delete()
+        token = Token.objects.create(user=user)
+    return token
+
+
+def user_unlock_sign_in(*, user: User) -> int:
+    """Lift the user's sign-in lockout from every address at once; the number of lockout records removed."""
+    return axes_reset(username=user.get_username())

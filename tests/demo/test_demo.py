@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import Client
 
 from apps.accounts.models import Role, User
@@ -76,7 +77,8 @@ def test_load_demo_prints_one_login_per_role_that_can_log_in(demo_output: str) -
     roles = sorted(role for user in users for role in user.roles)
     assert roles == sorted(Role.values)
     for username, password in logins.items():
-        assert Client().login(username=username, password=password), username
+        # django-axes checks every sign-in against its lockout, which needs the request the test client does not pass.
+        assert Client().login(request=HttpRequest(), username=username, password=password), username
     system_admin = users.get(role_assignments__role=Role.SYSTEM_ADMIN)
     assert system_admin.is_staff and system_admin.is_superuser
 
