@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.core.health import health_view
 from deeds_portal.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health/", health_view, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("apps.accounts.urls")),

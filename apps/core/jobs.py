@@ -3,19 +3,25 @@
 A worker takes a job with a conditional update that sets a fresh claim token and a lease. Every later
 write of that worker goes through its claim (`JobClaim.held`), which names the token, so a worker whose
 lease ran out and whose job was taken over by another changes nothing. The worker pushes the lease on
-as it reports progress; a job whose lease has run out with no word from its worker may be taken again.
-Reports, ledger imports and big exports are such jobs (healthchecks' `sendreports` claims alike).
+as it reports progress, and from a thread of its own while it works (`JobClaim.kept_alive`), so the
+lease (JOB_LEASE_SECONDS) can be short: it runs out only when the worker is gone, and beat's sweep of each
+app (every JOB_SWEEP_SECONDS) sends the job again. Reports, ledger imports and big exports are such jobs
+(healthchecks' `sendreports` claims alike).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import logging
+import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import JsonResponse
 from django.utils import timezone
@@ -23,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.exports import ProgressCallback
 from apps.core.models import TimeStampedModel
+
+logger = logging.getLogger(__name__)
 
 
 class BackgroundJob(TimeStampedModel):
@@ -42,9 +50,41 @@ class BackgroundJob(TimeStampedModel):
         abstract = True
 
 
+def job_lease() -> datetime.timedelta:
+    """How long a worker holds a job without word from it before another may take the job over."""
+    return datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+def job_queue_wait() -> datetime.timedelta:
+    """How long a job sent to the workers may wait in the queue before its message is taken for lost."""
+    return datetime.timedelta(seconds=settings.JOB_QUEUE_WAIT_SECONDS)
+
+
 def lease_run_out_q(statuses: Iterable[str]) -> Q:
     """Held (in one of `statuses`) by someone whose lease has run out, or who never had one."""
     return Q(status__in=list(statuses)) & (Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=timezone.now()))
+
+
+def waiting_too_long_q(status: str) -> Q:
+    """Waiting in `status` for a worker longer than the queue may keep it: since it was sent again (its lease is
+    the queue's then, see `job_hand_back`), or, never sent again, since it was created."""
+    now = timezone.now()
+    return Q(status=status) & (
+        Q(lease_expires_at__lte=now) | Q(lease_expires_at__isnull=True, created_at__lte=now - job_queue_wait())
+    )
+
+
+def job_hand_back(queryset: QuerySet, *, to: str, **reset: Any) -> list[int]:
+    """Put the jobs of `queryset` in the queue's hands (status `to`, waiting), as they are sent to the workers
+    (again); which they were. `reset` names the model's own fields to clear.
+
+    The queue holds them for JOB_QUEUE_WAIT_SECONDS: until then the sweep leaves them alone, so a job is not
+    sent again at every sweep while no worker runs. A conditional update: a job claimed meanwhile stays as it is.
+    """
+    with transaction.atomic():
+        ids = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True))
+        queryset.filter(pk__in=ids).update(status=to, lease_expires_at=timezone.now() + job_queue_wait(), **reset)
+    return ids
 
 
 class ClaimLost(Exception):
@@ -70,6 +110,39 @@ class JobClaim:
         """Record progress and push the lease on; raise ClaimLost when another worker has the job now."""
         if not self.held().update(progress=progress, lease_expires_at=timezone.now() + self.lease):
             raise ClaimLost
+
+    @contextlib.contextmanager
+    def kept_alive(self) -> Iterator[None]:
+        """Push the lease on every third of a lease, from a thread of its own, while the block runs.
+
+        One step of a job (a big PDF, a COPY, the import's transaction) may take longer than a lease; the
+        lease must still run out only when the worker is gone, not while it works. The thread writes only
+        the lease, only while the claim holds, and stops when the block ends. Wrap the whole run, so that a
+        transaction that locks the job's row ends inside the block (the thread waits for it meanwhile).
+        """
+        stop = threading.Event()
+        keeper = threading.Thread(
+            target=self._keep_alive, args=(stop,), name=f"lease-{self.model.__name__}-{self.job_id}", daemon=True
+        )
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join(timeout=self.lease.total_seconds())
+
+    def _keep_alive(self, stop: threading.Event) -> None:
+        try:
+            while not stop.wait(self.lease.total_seconds() / 3):
+                try:
+                    if not self.held().update(lease_expires_at=timezone.now() + self.lease):
+                        return  # finished, or taken over: the worker's own next write finds out which
+                except Exception:  # a busy database: try again at the next third of the lease
+                    logger.warning(
+                        "could not renew the lease of %s %s", self.model.__name__, self.job_id, exc_info=True
+                    )
+        finally:
+            connection.close()  # this thread's own connection
 
     def finish(self, **fields: Any) -> bool:
         """Write the outcome and let go of the job, only if this worker still holds it; whether it did."""

@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.core.exports import ProgressCallback
-from apps.core.jobs import ClaimLost, JobClaim, job_claim, lease_run_out_q
+from apps.core.jobs import (
+    ClaimLost,
+    JobClaim,
+    job_claim,
+    job_hand_back,
+    job_lease,
+    lease_run_out_q,
+    waiting_too_long_q,
+)
 from apps.core.storage import storage_delete_leftovers
 from apps.core.tasks import enqueue
 from apps.items.rules import user_can_import_items
@@ -47,14 +55,13 @@ from apps.org.scope import user_reaches
 logger = logging.getLogger(__name__)
 
 LEDGER_EXTENSIONS = (".xlsx", ".csv")
-JOB_LEASE = datetime.timedelta(minutes=10)
 PROBLEMS_KEPT = 1000  # a file wrong in every row still gets a readable preview
 
 
 def _claim(model: type[ImportJob | ExportJob], job_id: int, *, into: str, claimable: set[str]) -> JobClaim | None:
     """Take the job for one run, or None when someone else has it; a run whose lease ran out is taken over."""
     return job_claim(
-        model, job_id, into=into, claimable=Q(status__in=claimable) | lease_run_out_q([into]), lease=JOB_LEASE
+        model, job_id, into=into, claimable=Q(status__in=claimable) | lease_run_out_q([into]), lease=job_lease()
     )
 
 
@@ -158,6 +165,11 @@ def import_job_check(*, job_id: int) -> None:
     )
     if claim is None:
         return
+    with claim.kept_alive():
+        _check(job_id, claim)
+
+
+def _check(job_id: int, claim: JobClaim) -> None:
     job = ImportJob.objects.select_related("unit", "requested_by__unit").get(pk=job_id)
     try:
         check, problems = _read_and_check(job, claim.progress_callback(), keep_rows=True)
@@ -189,6 +201,11 @@ def import_job_commit(*, job_id: int) -> None:
     claim = _claim(ImportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.VALID, JobStatus.FAILED})
     if claim is None:
         return
+    with claim.kept_alive():  # the import's transaction ends inside: the lease's thread waits for its row lock
+        _commit(job_id, claim)
+
+
+def _commit(job_id: int, claim: JobClaim) -> None:
     job = ImportJob.objects.select_related("unit", "requested_by__unit").get(pk=job_id)
     try:
         check, problems = _read_and_check(job, claim.progress_callback(high=80))
@@ -229,6 +246,33 @@ def import_job_commit(*, job_id: int) -> None:
         raise
 
 
+# --- jobs left behind ----------------------------------------------------------------------------------
+
+
+def ledger_jobs_resend_stalled() -> dict[str, list[int]]:
+    """Send again the checks, imports and exports whose worker stopped before finishing (its lease ran out), or
+    whose message was lost (waiting longer than the queue may keep it). Beat runs it every JOB_SWEEP_SECONDS.
+
+    Sending one twice is harmless: the claim lets a single run do it. A check or an export goes back to waiting,
+    so the next sweeps leave it to the queue for a while; an import left behind stays "being written" (its page
+    keeps following it) and is sent at each sweep until a worker takes it over.
+    """
+    from apps.ledger.tasks import items_export_task, ledger_check_task, ledger_commit_task
+
+    waiting = JobStatus.PENDING
+    checks = job_hand_back(
+        ImportJob.objects.filter(lease_run_out_q([JobStatus.VALIDATING]) | waiting_too_long_q(waiting)), to=waiting
+    )
+    imports = list(ImportJob.objects.filter(lease_run_out_q([JobStatus.RUNNING])).values_list("pk", flat=True))
+    exports = job_hand_back(
+        ExportJob.objects.filter(lease_run_out_q([JobStatus.RUNNING]) | waiting_too_long_q(waiting)), to=waiting
+    )
+    for task, job_ids in ((ledger_check_task, checks), (ledger_commit_task, imports), (items_export_task, exports)):
+        for job_id in job_ids:
+            enqueue(task, job_id)
+    return {"checks": checks, "imports": imports, "exports": exports}
+
+
 # --- exports -------------------------------------------------------------------------------------------
 
 
@@ -253,6 +297,11 @@ def export_job_run(*, job_id: int) -> None:
     claim = _claim(ExportJob, job_id, into=JobStatus.RUNNING, claimable={JobStatus.PENDING, JobStatus.FAILED})
     if claim is None:
         return
+    with claim.kept_alive():  # a COPY reports no progress until it is over
+        _export(job_id, claim)
+
+
+def _export(job_id: int, claim: JobClaim) -> None:
     job = ExportJob.objects.select_related("requested_by__unit").get(pk=job_id)
     try:
         queryset = item_filterset(user=job.requested_by, data=QueryDict(job.query), mine=job.mine).qs

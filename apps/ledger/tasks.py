@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from apps.ledger.services import export_job_run, import_job_check, import_job_commit
+from apps.ledger.services import export_job_run, import_job_check, import_job_commit, ledger_jobs_resend_stalled
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -18,3 +18,9 @@ def ledger_commit_task(job_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def items_export_task(job_id: int) -> None:
     export_job_run(job_id=job_id)
+
+
+@shared_task
+def ledger_jobs_resend_stalled_task() -> dict[str, list[int]]:
+    """Run by beat every JOB_SWEEP_SECONDS: send again the jobs whose worker stopped before finishing them."""
+    return ledger_jobs_resend_stalled()

@@ -7,7 +7,6 @@ import enum
 import logging
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
-from apps.core.jobs import ClaimLost, JobClaim, job_claim
+from apps.core.jobs import ClaimLost, JobClaim, job_claim, job_hand_back, job_lease
 from apps.core.storage import storage_delete_leftovers
 from apps.core.tasks import enqueue
 from apps.org.models import Unit
@@ -82,16 +81,14 @@ def report_production_refusal(*, user: User, unit: Unit) -> str | None:
 
 
 def _send(report: Report) -> None:
-    """Send the report to be produced: it waits, held by the queue for a lease, until a worker claims it.
+    """Send the report to be produced: it waits, held by the queue (JOB_QUEUE_WAIT_SECONDS), until a worker claims it.
 
     A failed report, or one left behind, waits again (so its page follows it again); one a worker is
     producing right now is left to that worker, and a complete one is never touched.
     """
     from apps.reports.tasks import report_generate_task
 
-    Report.objects.filter(_claimable(), pk=report.pk).update(
-        status=ReportStatus.PENDING, lease_expires_at=timezone.now() + _lease(), error="", failure=""
-    )
+    job_hand_back(Report.objects.filter(_claimable(), pk=report.pk), to=ReportStatus.PENDING, error="", failure="")
     enqueue(report_generate_task, report.pk)
 
 
@@ -137,8 +134,9 @@ def reports_schedule(*, kind: str, today: datetime.date | None = None) -> list[R
 
 @transaction.atomic
 def reports_resend_stalled() -> list[Report]:
-    """Send again every report left behind: its worker stopped before finishing, or it was never picked up
-    (its message or its background thread was lost, e.g. in a server reload), for longer than a lease.
+    """Send again every report left behind: its worker stopped before finishing (its lease ran out), or it was
+    never picked up (its message or its background thread was lost, e.g. in a server reload) in the time the
+    queue may keep it waiting. Beat runs it every JOB_SWEEP_SECONDS.
 
     Sending one twice is harmless: the claim lets a single worker produce it.
     """
@@ -156,10 +154,6 @@ def reports_produce(*, kind: str, period: Period) -> list[Report]:
     return reports
 
 
-def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
-
-
 def _claimable() -> Q:
     """Waiting, failed, or being produced by a worker whose lease has run out; never complete."""
     return Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED]) | stalled_q()
@@ -167,7 +161,9 @@ def _claimable() -> Q:
 
 def _claim(report_id: int) -> JobClaim | None:
     """Take the report for generation; a conditional update, so only one worker wins, with a fresh token."""
-    return job_claim(Report, report_id, into=ReportStatus.RUNNING, claimable=_claimable(), lease=_lease(), failure="")
+    return job_claim(
+        Report, report_id, into=ReportStatus.RUNNING, claimable=_claimable(), lease=job_lease(), failure=""
+    )
 
 
 def _files_under(storage: Storage, folder: str) -> Iterator[str]:
@@ -192,6 +188,13 @@ def report_generate(*, report_id: int) -> GenerationOutcome:
     report = claim.held().select_related("unit").first()
     if report is None:  # taken over between the claim and this read
         return GenerationOutcome.TAKEN_OVER
+    with claim.kept_alive():
+        return _produce(report, claim)
+
+
+def _produce(report: Report, claim: JobClaim) -> GenerationOutcome:
+    """The figures, the files and the completion of a report this worker holds."""
+    report_id = report.pk
     storage = Report._meta.get_field("xlsx_file").storage
     failure = ReportFailure.FIGURES
     try:

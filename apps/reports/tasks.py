@@ -20,7 +20,7 @@ from apps.reports.services import GenerationOutcome, report_generate, reports_re
 def report_generate_task(self, report_id: int) -> str:
     outcome = report_generate(report_id=report_id)
     if outcome is GenerationOutcome.BUSY:
-        raise self.retry(countdown=settings.REPORT_LEASE_SECONDS)
+        raise self.retry(countdown=settings.JOB_LEASE_SECONDS)
     return outcome.value
 
 
@@ -33,5 +33,5 @@ def reports_schedule_task(kind: str, today: str | None = None) -> list[int]:
 
 @shared_task
 def reports_resend_stalled_task() -> list[int]:
-    """Run by beat: send again the reports whose worker stopped before finishing them."""
+    """Run by beat every JOB_SWEEP_SECONDS: send again the reports whose worker stopped before finishing them."""
     return [report.pk for report in reports_resend_stalled()]

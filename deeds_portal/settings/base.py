@@ -143,8 +143,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Tasks one worker runs at once; by default as many as the machine has CPUs.
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("CELERY_WORKER_CONCURRENCY", "0")) or None
 # Eager tasks run in a thread of the web process, so a long report does not hold up the request.
 EAGER_TASKS_IN_BACKGROUND = env_bool("EAGER_TASKS_IN_BACKGROUND", True)
+# Background jobs (reports, ledger imports, big exports; apps/core/jobs.py). A worker holds a job for a lease and,
+# from a thread of its own, pushes it on every third of a lease while it works, however long a step takes; so the
+# lease runs out only when the worker is gone (killed, its machine down), and beat's sweep, every
+# JOB_SWEEP_SECONDS, sends the job again: a job left behind is produced again within about lease + sweep.
+JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "90"))
+JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "60"))
+# How long a job sent to the workers may wait in the queue before the sweep takes its message for lost and sends
+# it again: longer than a lease, so a queue that is merely long (the monthly fan-out) is not filled with copies.
+JOB_QUEUE_WAIT_SECONDS = int(os.environ.get("JOB_QUEUE_WAIT_SECONDS", "600"))
+# Beat sends a heartbeat task this often; /health/ calls the workers alive while the last one a worker ran is
+# younger than three of these.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "60"))
 # The reporting cycle lives in code (Asia/Shanghai): weekly on Mondays, half-monthly on the 1st and
 # 16th, monthly on the 1st, each shortly after midnight for the period that has just ended.
 CELERY_BEAT_SCHEDULE = {
@@ -163,16 +177,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=1, day_of_month="1"),
         "args": ["monthly"],
     },
-    # Reports left behind (a worker killed mid-way, a message or thread lost) are sent again once their lease
-    # has run out.
+    # Background jobs left behind (a worker killed mid-way, a message or thread lost) are sent again once their
+    # lease has run out: reports, ledger imports and big exports, each app sweeping its own (docs/deploying.md).
     "stalled-reports": {
         "task": "apps.reports.tasks.reports_resend_stalled_task",
-        "schedule": crontab(minute=45),
+        "schedule": JOB_SWEEP_SECONDS,
+    },
+    "stalled-ledger-jobs": {
+        "task": "apps.ledger.tasks.ledger_jobs_resend_stalled_task",
+        "schedule": JOB_SWEEP_SECONDS,
+    },
+    # The health endpoint's sign that beat runs and a worker takes work (/health/, apps/core/health.py). A beat
+    # that ran while no worker did leaves no pile of heartbeats behind: each expires with the next.
+    "worker-heartbeat": {
+        "task": "apps.core.tasks.worker_heartbeat_task",
+        "schedule": WORKER_HEARTBEAT_SECONDS,
+        "options": {"expires": WORKER_HEARTBEAT_SECONDS},
     },
 }
 
-# Reports: how long a worker may hold one before another may take it over, and the PDF's Chinese font.
-REPORT_LEASE_SECONDS = int(os.environ.get("REPORT_LEASE_SECONDS", "600"))
+# Reports: the PDF's Chinese font.
 REPORT_PDF_FONT = os.environ.get("REPORT_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # Ledger imports and item exports: bigger files are checked, imported and written by the worker,

@@ -139,7 +139,7 @@ def test_report_complete_is_never_produced_again(week, staff, city, django_captu
 def test_report_generate_renews_its_lease_as_it_goes(week, city, settings):
     # given: every step of the work takes most of a lease, so the whole takes several leases
     report = weekly_report(city)
-    lease = datetime.timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+    lease = datetime.timedelta(seconds=settings.JOB_LEASE_SECONDS)
     clock = [timezone.make_aware(datetime.datetime.combine(MONDAY_AFTER, datetime.time(1)))]
     competitors: list[GenerationOutcome] = []
     competing = []

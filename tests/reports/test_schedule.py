@@ -52,8 +52,6 @@ def test_beat_schedule_names_registered_tasks():
         ("half-monthly-reports", {D(2024, month, day) for month in range(1, 13) for day in (1, 16)}),
         # the 1st of every month
         ("monthly-reports", {D(2024, month, 1) for month in range(1, 13)}),
-        # every day, each hour
-        ("stalled-reports", {D(2024, 1, 1) + datetime.timedelta(days=n) for n in range(366)}),
     ],
 )
 def test_beat_schedule_fires_on_the_offices_days_in_shanghai(entry_name, days):
@@ -66,11 +64,27 @@ def test_beat_schedule_fires_on_the_offices_days_in_shanghai(entry_name, days):
     if entry_name == "weekly-reports":
         assert {day.weekday() for day in days} == {calendar.MONDAY}
     assert {moment.date() for moment in fired} == days
-    if entry_name != "stalled-reports":  # once a day, early in the morning, Beijing time
-        assert len(fired) == len(days)
-        assert all(datetime.time(1) <= moment.time() < datetime.time(2) for moment in fired)
-    else:
-        assert len(fired) == 24 * len(days)
+    assert len(fired) == len(days)  # once a day, early in the morning, Beijing time
+    assert all(datetime.time(1) <= moment.time() < datetime.time(2) for moment in fired)
+
+
+@pytest.mark.parametrize(
+    ("entry_name", "every"),
+    [
+        # jobs left behind by a killed worker are sent again within a sweep of their lease running out
+        ("stalled-reports", "JOB_SWEEP_SECONDS"),
+        ("stalled-ledger-jobs", "JOB_SWEEP_SECONDS"),
+        ("worker-heartbeat", "WORKER_HEARTBEAT_SECONDS"),  # what /health/ reads
+    ],
+)
+def test_beat_schedule_sweeps_and_heartbeat_run_every_minute(entry_name, every):
+    entry = beat_entry(entry_name)
+
+    assert (
+        entry.schedule.run_every
+        == datetime.timedelta(seconds=getattr(settings, every))
+        == datetime.timedelta(minutes=1)
+    )
 
 
 @pytest.mark.parametrize(

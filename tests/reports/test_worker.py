@@ -2,73 +2,34 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from celery import Celery
-from django.conf import settings
-from django.db import connection
 
 from apps.reports.models import Report, ReportStatus
-from tests.services import require_postgres, require_redis
+from tests.services import (
+    WORKER_ARGUMENTS,
+    celery_client,
+    celery_process,
+    process_stop,
+    require_postgres,
+    require_redis,
+)
 
 WORKER_WAIT_SECONDS = 120
-
-
-def database_url() -> str:
-    """The test database itself, so the worker reads and writes what the test sees."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
 def worker(transactional_db, media_root):
     require_postgres()
     broker = require_redis()
-    client = Celery(broker=broker, set_as_current=False)  # the project's app stays the current one
-    # Messages another run left in the tests' Redis database (an interrupted run, a test that sent and
-    # stopped) would reach this worker too: the queue starts empty.
-    client.control.purge()
-    with client.connection_for_write() as connection:
-        assert connection.default_channel.client.llen("celery") == 0
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "deeds_portal.settings.test",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(media_root),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "deeds_portal",
-            "worker",
-            "--pool=solo",
-            "-l",
-            "info",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    client = celery_client(broker)
+    process = celery_process(
+        "-m", "celery", "-A", "deeds_portal", "worker", *WORKER_ARGUMENTS, broker=broker, media_root=media_root
     )
     yield client
-    process.terminate()
-    output, _ = process.communicate(timeout=30)
-    print(output[-5000:])  # shown when the test fails
+    print(process_stop(process)[-5000:])  # shown when the test fails
 
 
 @pytest.mark.django_db(transaction=True)
