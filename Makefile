@@ -8,7 +8,7 @@ PORT ?= 8000
 # Run apt-get as root directly, otherwise through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test lint format messages system-deps demo vendor-echarts worker beat bench
+.PHONY: setup run test lint format messages system-deps demo vendor-echarts worker beat bench serve
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ worker: setup
 beat: setup
 	@[ -n "$$CELERY_BROKER_URL" ] || { echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0"; exit 2; }
 	$(VENV)/bin/celery -A deeds_portal beat -l info -s var/celerybeat-schedule
+
+# The production stack on this machine (deploy/serve.sh): collectstatic and migrate, then gunicorn
+# (deploy/gunicorn.conf.py), a worker and beat with the production settings against DATABASE_URL and
+# CELERY_BROKER_URL, over plain HTTP at http://$(HOST):$(PORT)/; Ctrl-C stops all three.
+serve: setup
+	GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} VENV=$(VENV) bash deploy/serve.sh
 
 test: system-deps setup
 	$(VENV)/bin/pytest

@@ -7,10 +7,13 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from apps.org.models import Unit, UnitLevel, subtree_q
 
 
+@extend_schema_field(OpenApiTypes.INT)  # a unit's id (the schema could not tell from a `path_field`)
 class UnitFilter(django_filters.ModelChoiceFilter):
     """A unit chosen among those the user reaches; with `path_field`, it matches that unit and every unit below."""
 
