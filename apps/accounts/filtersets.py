@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role, User
-from apps.org.filtersets import ScopedFilterSet, UnitFilter
+from apps.org.filtersets import ScopedFilterSet, UnitFilter, YesNoFilter
 
 
 class PersonFilterSet(ScopedFilterSet):
@@ -15,7 +15,7 @@ class PersonFilterSet(ScopedFilterSet):
     unit = UnitFilter(label=_("Unit"))
     within = UnitFilter(label=_("Within (the unit and below)"), path_field="unit__path")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices, field_name="role_assignments__role")
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = User

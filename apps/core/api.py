@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
@@ -22,8 +25,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.exceptions import ServiceError, StaleVersionError
 from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, ExportColumn, queryset_table_response
+from apps.core.versions import etag_of
 
 API_PREFIX = "/api/"
 
@@ -84,11 +88,12 @@ def _validation_summary(errors: dict[str, list[str]], view: Any) -> str:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Errors as {"detail": message, "errors": {field: [message]}}; the services' refusals as 400 or 403."""
+    """Errors as {"detail": message, "errors": {field: [message]}}; the services' refusals with their status."""
     if isinstance(exc, ServiceError):
-        code = status.HTTP_403_FORBIDDEN if isinstance(exc, ServicePermissionError) else status.HTTP_400_BAD_REQUEST
         errors = {exc.field: [exc.message]} if exc.field else {}
-        return Response({"detail": exc.message, "errors": errors}, status=code)
+        # A refused stale edit tells the client the version it must read before trying again.
+        headers = {"ETag": etag_of(exc.current_version)} if isinstance(exc, StaleVersionError) else None
+        return Response({"detail": exc.message, "errors": errors}, status=exc.status_code, headers=headers)
     if isinstance(exc, DjangoValidationError):
         # Services turn model validation into ServiceError; this is the safety net for anything else.
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
@@ -104,15 +109,36 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+def _api_not_found_response() -> JsonResponse:
+    return JsonResponse(
+        {"detail": str(NotFound.default_detail)},
+        status=status.HTTP_404_NOT_FOUND,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 def api_aware_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Unknown addresses under /api/ answer in JSON like the API; the pages keep their HTML 404."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse(
-            {"detail": str(NotFound.default_detail)},
-            status=status.HTTP_404_NOT_FOUND,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return _api_not_found_response()
     return page_not_found(request, exception)
+
+
+@csrf_exempt  # it changes nothing; a write to an unknown address is a 404, not a CSRF failure
+def api_not_found_view(request: HttpRequest) -> HttpResponse:
+    """The last address under /api/: JSON 404 whatever DEBUG says (handler404 is not asked under DEBUG).
+
+    Being a match, it also keeps CommonMiddleware from adding the slash, so it does that itself: an address of
+    the API written without its slash is sent on to it, as before.
+    """
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(f"{request.path_info}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found_view:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return _api_not_found_response()
 
 
 class PortalPageNumberPagination(PageNumberPagination):
@@ -133,10 +159,14 @@ class PortalCursorPagination(CursorPagination):
 
 
 class UserFilterBackend(DjangoFilterBackend):
-    """django-filter for the project's FilterSets, which take the user so their unit choices stay in scope."""
+    """django-filter for the project's FilterSets, which take the user so their unit choices stay in scope.
+
+    No form of ours writes an API query, so an empty choice (`?level=`) is a mistake here, refused rather than
+    read as "all"; a refused filter answers 400 (DjangoFilterBackend raises), never a longer list or file.
+    """
 
     def get_filterset_kwargs(self, request: Any, queryset: Any, view: Any) -> dict[str, Any]:
-        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
+        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user, "refuse_empty": True}
 
 
 class PortalAutoSchema(AutoSchema):

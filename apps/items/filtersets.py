@@ -5,11 +5,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from apps.items.models import DONE_STATUSES, Category, ItemKind, OwnerType, Status, WorkItem, overdue_q
-from apps.org.filtersets import ScopedFilterSet, UnitFilter
+from apps.org.filtersets import ScopedFilterSet, UnitFilter, YesNoFilter
 from apps.org.widgets import UnitTreeSelect
 
 STAGE_CHOICES = [
@@ -30,8 +28,8 @@ class WorkItemFilterSet(ScopedFilterSet):
     responsible_unit = UnitFilter(
         label=_("Responsible unit (and below)"), path_field="responsible_unit__path", widget=UnitTreeSelect
     )
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
-    is_key = django_filters.BooleanFilter(label=_("Key item"))
+    overdue = YesNoFilter(label=_("Overdue"), method="filter_overdue")
+    is_key = YesNoFilter(label=_("Key item"))
     deadline = django_filters.DateFromToRangeFilter(
         label=_("Deadline between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
@@ -88,13 +86,6 @@ class WorkItemFilterSet(ScopedFilterSet):
 
 
 class WorkItemFilterSetForApi(WorkItemFilterSet):
-    """The item list's FilterSet; the API pages by a cursor over a unique key, so it leaves out sorting.
-
-    The override below only tells the schema the type of a filter that works through a method.
-    """
+    """The item list's FilterSet; the API pages by a cursor over a unique key, so it leaves out sorting."""
 
     ordering = None
-
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        return super().filter_overdue(queryset, name, value)

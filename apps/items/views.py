@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.exceptions import ServiceError
+from apps.core.exceptions import ServiceError, StaleVersionError
 from apps.core.feedback import flash_form_errors
 from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
 from apps.items.models import Action, Evidence, ItemKind, WorkItem
@@ -24,11 +24,21 @@ from apps.items.services import (
     item_post_progress,
     item_update,
 )
+from apps.org.filtersets import filter_problems
 
 
 def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     filterset = item_filterset(user=request.user, data=request.GET, mine=mine)
-    page = Paginator(filterset.qs, settings.ITEMS_PAGE_SIZE)
+    items = filterset.qs
+    if filterset.is_bound and not filterset.is_valid():
+        # django-filter would leave a refused filter out and list more than was asked for: list nothing, say why.
+        messages.error(
+            request,
+            _("No items are listed, because a filter does not hold: %(problems)s")
+            % {"problems": filter_problems(filterset)},
+        )
+        items = items.none()
+    page = Paginator(items, settings.ITEMS_PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -113,15 +123,33 @@ def item_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("You cannot edit this item in its current state."))
         return redirect("items:detail", pk=item.pk)
     form = WorkItemForm(request.POST or None, instance=item, user=request.user, kind=item.kind)
+    unsaved: list[tuple[str, object]] = []
+    conflict = ""
     if request.method == "POST" and form.is_valid():
         try:
-            item_update(item=item, by=request.user, **form.service_fields())
+            item_update(
+                item=item, by=request.user, expected_version=form.cleaned_data["version"], **form.service_fields()
+            )
+        except StaleVersionError as error:
+            # Show the item as it now is, with a fresh version, and what this person tried to save.
+            current = item_get(user=request.user, pk=pk)
+            unsaved = [
+                (form.fields[name].label, value)
+                for name, value in form.service_fields().items()
+                if value != getattr(current, name)
+            ]
+            form = WorkItemForm(instance=current, user=request.user, kind=current.kind)
+            conflict = error.message
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("items:detail", pk=item.pk)
-    return render(request, "items/form.html", {"form": form, "kind": ItemKind(item.kind), "item": item})
+    return render(
+        request,
+        "items/form.html",
+        {"form": form, "kind": ItemKind(item.kind), "item": item, "unsaved": unsaved, "conflict": conflict},
+    )
 
 
 @login_required
@@ -194,4 +222,6 @@ def evidence_download_view(request: HttpRequest, pk: int) -> FileResponse:
     # Scoped in the query itself: a file of an item the user may not see is never even read from the database.
     visible_evidence = Evidence.objects.filter(update__item__in=WorkItem.objects.visible_to(request.user))
     evidence = get_object_or_404(visible_evidence, pk=pk)
-    return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.original_name)
+    from apps.items.evidence import evidence_response
+
+    return evidence_response(evidence)  # inline only for an image that decodes; sandboxed either way

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import Case, CharField, F, QuerySet, Value, When
 from django.db.models.functions import Concat, Ord
@@ -120,7 +121,13 @@ def _copy_csv(queryset: QuerySet[WorkItem], target: IO[bytes], on_progress: Prog
     """PostgreSQL writes the rows as CSV itself (COPY … TO STDOUT): no Python work per row at all."""
     rows = export_values(queryset, guard_formulas=True)
     connection = connections[rows.db]
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        # Django knows there is no row (an empty scope: `.none()`, `pk__in=[]`) and writes no SQL: nothing to copy.
+        if on_progress:
+            on_progress(0)
+        return
     with transaction.atomic(using=rows.db), connection.cursor() as cursor:
         query = cursor.mogrify(sql, params).decode()
         # COPY writes dates in the session's DateStyle; ISO is what the import and spreadsheets read.

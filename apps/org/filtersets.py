@@ -1,16 +1,125 @@
-"""FilterSets that know who is asking: the shared scoped base, the unit filter, and the units' own FilterSet."""
+"""FilterSets that know who is asking: the shared scoped base, the unit filter, and the units' own FilterSet.
+
+Every FilterSet refuses a value it does not take rather than leaving the filter out, which would list (or
+export) more than was asked for: a yes/no filter takes `true` or `false`, a choice filter one of its choices.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.org.models import Unit, UnitLevel, subtree_q
+
+# What a yes/no filter takes; `True`/`False` too, as Python writes them (the select used to read them).
+YES_NO_VALUES = {"true": True, "false": False, "True": True, "False": False}
+# What the pages' yes/no select sends for "either" (Django's NullBooleanSelect): no filter, like an empty value.
+YES_NO_EITHER = "unknown"
+
+
+class YesNoSelect(forms.NullBooleanSelect):
+    """The pages' yes/no select; it passes on what it was sent, so that a value it does not know is refused."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+    def format_value(self, value: Any) -> str:
+        return super().format_value(YES_NO_VALUES.get(value, value) if isinstance(value, str) else value)
+
+
+class YesNoField(forms.NullBooleanField):
+    """`true` or `false`; absent, empty or "unknown" (the select's "either") filter nothing; anything else is refused.
+
+    Django's NullBooleanField reads every other value as "unknown", so `?overdue=yes-please` filtered nothing.
+    """
+
+    widget = YesNoSelect
+    default_error_messages = {"invalid_choice": _("Give true or false.")}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        if value in ("", YES_NO_EITHER):
+            return None
+        if value in YES_NO_VALUES:
+            return YES_NO_VALUES[value]
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
+@extend_schema_field({"type": "boolean", "enum": [True, False]})
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes/no filter that refuses what is neither yes nor no; the schema lists `true` and `false`."""
+
+    field_class = YesNoField
+
+
+def _allowed_values(field: forms.Field) -> list[str]:
+    """The values a choice or yes/no field takes, as a query string writes them; [] when they are ids of rows."""
+    if isinstance(field, YesNoField):
+        return ["true", "false"]
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        return [str(value) for value, _label in field.choices if value != ""]
+    return []
+
+
+class FilterForm(forms.Form):
+    """The form of every FilterSet: its refusals name the query parameter and the values it takes.
+
+    An empty choice (`?level=`, `?overdue=`) means "all" on the pages, because their filter forms send every
+    select, chosen or not. Where no form of ours sends the query (the API and its exports), an empty value can
+    only be a mistake, and taking it as "all" would answer more than was asked for: `refuse_empty` refuses it.
+    """
+
+    refuse_empty = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if allowed := _allowed_values(field):
+                field.error_messages["invalid_choice"] = gettext("%(parameter)s takes one of: %(allowed)s.") % {
+                    "parameter": name,
+                    "allowed": ", ".join(allowed),
+                }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        if self.refuse_empty:
+            for name, field in self.fields.items():
+                if name in self.errors or name not in self.data or not _takes_a_choice(field):
+                    continue
+                value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                if value == "" or (isinstance(field, YesNoField) and value == YES_NO_EITHER):
+                    self.add_error(name, _empty_refusal(name, field))
+        return cleaned_data
+
+
+def _takes_a_choice(field: forms.Field) -> bool:
+    return isinstance(field, YesNoField | forms.ChoiceField | forms.ModelChoiceField)
+
+
+def _empty_refusal(name: str, field: forms.Field) -> str:
+    if allowed := _allowed_values(field):
+        return gettext("%(parameter)s is empty: give one of %(allowed)s, or leave it out.") % {
+            "parameter": name,
+            "allowed": ", ".join(allowed),
+        }
+    return gettext("%(parameter)s is empty: give a value, or leave it out.") % {"parameter": name}
+
+
+def filter_problems(filterset: django_filters.FilterSet) -> str:
+    """The refused filters of a bound FilterSet in one line, each under the label people know it by."""
+    return "; ".join(
+        f"{filterset.filters[name].label if name in filterset.filters else name}: {' '.join(errors)}"
+        for name, errors in filterset.errors.items()
+    )
 
 
 @extend_schema_field(OpenApiTypes.INT)  # a unit's id (the schema could not tell from a `path_field`)
@@ -31,15 +140,21 @@ class UnitFilter(django_filters.ModelChoiceFilter):
 class ScopedFilterSet(django_filters.FilterSet):
     """The base of every FilterSet: it takes the user, and each UnitFilter offers only the units they reach.
 
-    Pages, the API (through core's UserFilterBackend), dashboard links and exports all pass the user.
+    Pages, the API (through core's UserFilterBackend), dashboard links and exports all pass the user; the API
+    also passes `refuse_empty=True` (see FilterForm).
     """
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, refuse_empty: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.refuse_empty = refuse_empty
         units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
         for unit_filter in self.filters.values():
             if isinstance(unit_filter, UnitFilter):
                 unit_filter.queryset = units
+
+    def get_form_class(self) -> type[forms.Form]:
+        fields = {name: filter_.field for name, filter_ in self.filters.items()}
+        return type(f"{type(self).__name__}Form", (FilterForm,), {**fields, "refuse_empty": self.refuse_empty})
 
 
 class UnitFilterSet(ScopedFilterSet):
