@@ -29,9 +29,14 @@ from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 
 CSV_BOM = "\ufeff"  # Excel opens a UTF-8 CSV as UTF-8 only when it starts with the byte-order mark
-# A spreadsheet runs a cell starting with one of these as a formula; CSV cells get a leading
-# apostrophe, which spreadsheets hide and the ledger import strips (OWASP "CSV injection").
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"). Every file the
+# portal writes keeps such text inert: CSV cells get a leading apostrophe (csv_guard), which spreadsheets take
+# as "text" and the ledger import strips; XLSX cells are string cells, never formulas (the streaming writer
+# writes text only as inline strings, openpyxl workbooks go through xlsx_guard).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain signed number ("+3", "-0.5": a report's change against the last one) is read as that number and runs
+# nothing, so it keeps its sign instead of turning into text.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 # Exported files are office files, filed in Chinese whatever the reader's language.
 FILE_LANGUAGE = "zh-hans"
 
@@ -47,10 +52,22 @@ ProgressCallback = Callable[[int], None]
 
 
 def csv_guard(value: Any) -> Any:
-    """The value as a CSV cell no spreadsheet will run as a formula."""
-    if type(value) is str and value.startswith(FORMULA_STARTS):
+    """The value as a CSV cell no spreadsheet will run as a formula: an apostrophe before text starting like one."""
+    if type(value) is str and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def xlsx_guard(sheet: Any) -> None:
+    """Every cell of an openpyxl worksheet that openpyxl took for a formula made a string cell again.
+
+    openpyxl stores any str starting with "=" as a formula; the portal writes none, so such a cell is always
+    text that came in (a title, a unit's name) and must stay text. Other starts are string cells already.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def csv_chunks(
@@ -125,8 +142,9 @@ def _xml_text(value: str) -> str:
 def _row_template(letters: Sequence[str], kinds: Sequence[XlsxKind]) -> str:
     """One row of SpreadsheetML as a str.format template: {0} is the row number, {n} the n-th cell.
 
-    Text cells are written in the template; date and number cells are formatted per row, because an
-    empty one must be left out rather than written empty.
+    Text cells are written in the template, as inline strings: never a formula, whatever the text starts with
+    (no formula guard needed here). Date and number cells are formatted per row, because an empty one must be
+    left out rather than written empty.
     """
     parts = ['<row r="{0}">']
     for index, (letter, kind) in enumerate(zip(letters, kinds, strict=True), start=1):

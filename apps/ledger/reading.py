@@ -8,10 +8,13 @@ import datetime
 import gzip
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -19,6 +22,9 @@ from apps.core.exports import FORMULA_STARTS
 from apps.ledger.columns import COLUMN_BY_KEY, HEADER_TO_KEY, REQUIRED_KEYS, normalise_header
 
 LEDGER_MAX_ROWS = 50_000
+# Parts this small may be packed as tightly as they like (a sheet of empty rows is); bigger ones are held to
+# LEDGER_MAX_COMPRESSION_RATIO. Real ledgers pack about 15 times (a 50,000-row ledger: 55 MB in 3.7 MB).
+RATIO_CHECKED_FROM_BYTES = 4 * 1024 * 1024
 # Formatting often reaches far below the last filled row; this many empty rows in a row end a sheet.
 EMPTY_ROWS_ENDING_A_SHEET = 200
 
@@ -54,6 +60,56 @@ class LedgerRow:
 
 class LedgerFileError(Exception):
     """The file as a whole cannot be read as a ledger."""
+
+
+def _xlsx_parts(source: IO[bytes]) -> list[zipfile.ZipInfo]:
+    """The parts an XLSX file (a zip) lists in its directory; the file is left where it was."""
+    start = source.tell()
+    try:
+        with zipfile.ZipFile(source) as package:
+            return package.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
+        raise LedgerFileError(
+            _(
+                "The file is not a real XLSX file: open it in Excel or WPS and save it again as .xlsx "
+                "(or save it as CSV), then upload that file."
+            )
+        ) from error
+    finally:
+        source.seek(start)
+
+
+def _refuse_bombs(parts: Sequence[zipfile.ZipInfo]) -> None:
+    """Refuse a file whose parts would unpack to more than the limits allow, before anything unpacks them.
+
+    The sizes come from the zip's directory; Python's zipfile (and so openpyxl) never unpacks a part past the
+    size listed there, so what is checked here is all a reader can be made to unpack.
+    """
+    limit = settings.LEDGER_MAX_UNCOMPRESSED_BYTES
+    ratio = settings.LEDGER_MAX_COMPRESSION_RATIO
+    total = sum(part.file_size for part in parts)
+    if total > limit:
+        raise LedgerFileError(
+            _(
+                "The file would unpack to %(size)s, more than the %(limit)s a ledger may; it was not read. "
+                "Split the ledger into several files."
+            )
+            % {"size": filesizeformat(total), "limit": filesizeformat(limit)}
+        )
+    for part in parts:
+        if part.file_size > RATIO_CHECKED_FROM_BYTES and part.file_size > ratio * max(part.compress_size, 1):
+            raise LedgerFileError(
+                _(
+                    "The part “%(part)s” of the file would unpack to %(size)s, %(ratio)s times its packed size, "
+                    "which no real spreadsheet is; the file was not read. Open it in Excel or WPS and save it "
+                    "again, then upload that file."
+                )
+                % {
+                    "part": part.filename,
+                    "size": filesizeformat(part.file_size),
+                    "ratio": part.file_size // max(part.compress_size, 1),
+                }
+            )
 
 
 def _cell_value(value: Any) -> Any:
@@ -133,6 +189,7 @@ def ledger_read(source: IO[bytes], name: str) -> tuple[list[LedgerRow], list[Led
             tables = [("", csv.reader(io.StringIO(_csv_text(source.read()))))]
             workbook = None
         else:
+            _refuse_bombs(_xlsx_parts(source))  # before openpyxl unpacks a byte of it
             workbook = load_workbook(source, read_only=True, data_only=True)
             tables = [(sheet.title, sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
         try:
@@ -160,9 +217,17 @@ def ledger_read(source: IO[bytes], name: str) -> tuple[list[LedgerRow], list[Led
 
 
 def ledger_count_rows(source: IO[bytes], name: str, *, up_to: int) -> int:
-    """The number of rows (header rows included), counted up to `up_to`: enough to choose where to check."""
+    """The number of rows (header rows included), counted up to `up_to`: enough to choose where to check.
+
+    Raises LedgerFileError for a file too big once unpacked: the upload refuses it before anything reads it.
+    """
     if name.lower().endswith(".csv"):
         return max(source.read().count(b"\n") - 1, 0)
+    try:
+        parts = _xlsx_parts(source)
+    except LedgerFileError:
+        return 0  # not a zip at all: the check will say what is wrong with it
+    _refuse_bombs(parts)
     try:
         workbook = load_workbook(source, read_only=True)
     except Exception:

@@ -84,7 +84,10 @@ def import_job_create(*, by: User, unit: Unit, upload: UploadedFile) -> ImportJo
             _("The file is larger than %(size)s MB.") % {"size": settings.LEDGER_MAX_BYTES // (1024 * 1024)},
             field="file",
         )
-    row_count = ledger_count_rows(upload, name, up_to=settings.LEDGER_INLINE_MAX_ROWS)
+    try:
+        row_count = ledger_count_rows(upload, name, up_to=settings.LEDGER_INLINE_MAX_ROWS)
+    except LedgerFileError as error:  # a zip bomb: refused here, in the web process, before anything unpacks it
+        raise ServiceError(str(error), field="file") from error
     upload.seek(0)
     return ImportJob.objects.create(unit=unit, requested_by=by, file=upload, original_name=name, row_count=row_count)
 

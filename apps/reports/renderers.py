@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from apps.core.exports import FILE_LANGUAGE
+from apps.core.exports import FILE_LANGUAGE, csv_guard, xlsx_guard
 from apps.items.models import ItemKind, KeyLevel, OwnerType, Status
 from apps.reports.periods import ReportKind
 
@@ -234,6 +234,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         if table.note:
             sheet.append([])
             sheet.append([table.note])
+        xlsx_guard(sheet)  # a title or a unit's name starting with "=" stays text
         sheet.freeze_panes = "A3"
         for index, header in enumerate(table.headers):
             values = [header, *(row[index] for row in table.rows)]
@@ -260,15 +261,19 @@ def render_csv(data: dict[str, Any]) -> bytes:
         tables = report_tables(data)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([title])
+
+    def write(row: list[Any]) -> None:
+        writer.writerow([csv_guard(value) for value in row])  # titles and names a spreadsheet would run
+
+    write([title])
     for table in tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.headers)
+        write([])
+        write([table.title])
+        write(table.headers)
         for row in table.rows:
-            writer.writerow([_csv_value(value, index in table.percent_columns) for index, value in enumerate(row)])
+            write([_csv_value(value, index in table.percent_columns) for index, value in enumerate(row)])
         if table.note:
-            writer.writerow([table.note])
+            write([table.note])
     return buffer.getvalue().encode("utf-8-sig")
 
 
