@@ -1,7 +1,7 @@
 """/api/v1/: the REST API, its OpenAPI schema and its docs page."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import AuthTokenView, PersonViewSet
@@ -23,7 +23,8 @@ app_name = "api"
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script from docs/?script, not inline: the CSP forbids inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("dashboards/", OwnDashboardView.as_view(), name="dashboard-own"),
     path("dashboards/<int:unit_id>/", DashboardView.as_view(), name="dashboard"),
     # Ahead of the router, so that "export" is not read as an item id; the ledger app serves it.

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ChosenLanguageMiddleware",
@@ -204,6 +205,12 @@ REPORT_PDF_FONT = os.environ.get("REPORT_PDF_FONT", "/usr/share/fonts/truetype/w
 LEDGER_MAX_BYTES = int(os.environ.get("LEDGER_MAX_BYTES", str(20 * 1024 * 1024)))
 LEDGER_INLINE_MAX_ROWS = int(os.environ.get("LEDGER_INLINE_MAX_ROWS", "2000"))
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "50000"))
+# An XLSX ledger is a zip: 300 KB can unpack to 300 MB (a "zip bomb"). Before anything reads one, its parts
+# must unpack to at most LEDGER_MAX_UNCOMPRESSED_BYTES in all (a 50,000-row ledger unpacks to about 55 MB),
+# and no part bigger than a few MB may be packed more than LEDGER_MAX_COMPRESSION_RATIO times smaller
+# (real ledgers: about 15).
+LEDGER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LEDGER_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
+LEDGER_MAX_COMPRESSION_RATIO = int(os.environ.get("LEDGER_MAX_COMPRESSION_RATIO", "100"))
 
 # The API (/api/v1/): token first, so a request without credentials is told 401 with how to authenticate.
 REST_FRAMEWORK = {
@@ -239,6 +246,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy (django-csp, CSPMiddleware): every page, the admin and the API docs included. Script only
+# from the portal's own files: no inline <script> blocks, no onclick=… attributes, no eval, so markup that slipped
+# into a page through a name or title still runs nothing. Pages put values in data- attributes for static/js to read.
+# A response that already carries its own policy (evidence downloads: sandbox) keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Inline styles stay allowed: Swagger UI's page has a <style> block, the job progress bar and the report
+        # chart a style="…", and ECharts' default tooltips write style attributes. CSS runs no script; script-src
+        # is what stops injected markup. (ECharts' own element styles are set from script, which CSP allows.)
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # Swagger UI's icons and an ECharts image export are data: URLs
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
 }
 
 # Sign-in lockout (django-axes), on the login page, the admin's and the API's token endpoint alike: after

@@ -1,11 +1,15 @@
 // The dashboard's charts, drawn from the same JSON the tables' figures come from (/dashboard/data/).
 // Labels arrive translated in the JSON or in the container's data-label-* attributes.
+// ECharts writes a tooltip formatter's string into the page as HTML: every value in it goes through escapeHtml
+// (portal.js), unit names above all, which are typed by whoever manages the units. Axis and series labels are
+// drawn on the canvas as plain text.
 (function () {
   "use strict";
   var root = document.getElementById("dashboard-charts");
   if (!root || typeof echarts === "undefined") {
     return;
   }
+  var escapeHtml = window.portal.escapeHtml;
   var RED = "#c8102e";
   var STATUS_COLOURS = {
     draft: "#cbd5e1", submitted: "#a5b4fc", approved: "#818cf8", in_progress: "#3b82f6", completed: "#4ade80",
@@ -40,8 +44,8 @@
         trigger: "axis",
         formatter: function (items) {
           var row = rows[items[0].dataIndex];
-          return row.unit.name + "<br>" + root.dataset.labelRate + ": " + row.rate_text +
-            " (" + row.completed + " / " + row.planned + ")";
+          return escapeHtml(row.unit.name) + "<br>" + escapeHtml(root.dataset.labelRate) + ": " +
+            escapeHtml(row.rate_text) + " (" + escapeHtml(row.completed) + " / " + escapeHtml(row.planned) + ")";
         }
       },
       xAxis: {type: "category", data: rows.map(function (row) { return row.unit.name; }),
@@ -66,7 +70,13 @@
     var rows = data.statuses.filter(function (row) { return row.count > 0; });
     var statuses = chart("chart-statuses");
     statuses.setOption({
-      tooltip: {trigger: "item", formatter: "{b}: {c} ({d}%)"},
+      // A function rather than the "{b}: {c} ({d}%)" template, so that what is escaped does not rest on ECharts.
+      tooltip: {
+        trigger: "item",
+        formatter: function (item) {
+          return escapeHtml(item.name) + ": " + escapeHtml(item.value) + " (" + escapeHtml(item.percent) + "%)";
+        }
+      },
       legend: {type: "scroll", bottom: 0},
       series: [{
         name: root.dataset.labelItems, type: "pie", radius: ["40%", "68%"], center: ["50%", "45%"],
@@ -88,7 +98,8 @@
         trigger: "axis",
         formatter: function (items) {
           var row = rows[items[0].dataIndex];
-          return row.week + " – " + row.week_end + "<br>" + root.dataset.labelCompleted + ": " + row.completed;
+          return escapeHtml(row.week) + " – " + escapeHtml(row.week_end) + "<br>" +
+            escapeHtml(root.dataset.labelCompleted) + ": " + escapeHtml(row.completed);
         }
       },
       xAxis: {type: "category", data: rows.map(function (row) { return row.week.slice(5); })},

@@ -1,0 +1,23 @@
+// Loaded by every page of base.html, before the page's own scripts. The Content-Security-Policy forbids inline
+// script (no <script> blocks, no onclick=…): behaviour lives in static/js and finds its elements by data- attributes.
+(function () {
+  "use strict";
+  var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"};
+
+  // Any value put into an HTML string (a chart tooltip, anything set through innerHTML) goes through this first:
+  // names and titles are typed by users, and ECharts writes a tooltip formatter's string as HTML.
+  function escapeHtml(value) {
+    return value === null || value === undefined ? "" : String(value).replace(/[&<>"']/g, function (character) {
+      return ENTITIES[character];
+    });
+  }
+
+  window.portal = {escapeHtml: escapeHtml};
+
+  // <select data-submit-on-change>: picking an option submits its form (the language menu).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-submit-on-change]")) {
+      event.target.form.submit();
+    }
+  });
+}());
