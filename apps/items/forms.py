@@ -46,6 +46,12 @@ class WorkItemForm(forms.ModelForm):
             # The owning unit and owner type are fixed once an item exists; its number depends on them.
             del self.fields["owner_type"]
             del self.fields["unit"]
+            # The version the form was opened at travels with it, so a save over someone else's change is refused.
+            self.fields["version"] = forms.CharField(
+                widget=forms.HiddenInput,
+                initial=self.instance.version,
+                error_messages={"required": _("This form is out of date; open the item's edit page again.")},
+            )
         else:
             self.fields["unit"].initial = user.unit_id
             if kind == ItemKind.SERVICE_LIST:

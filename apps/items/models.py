@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
+from apps.core.versions import version_of
 from apps.org.paths import subtree_q
 from apps.org.scope import in_reach_of
 
@@ -254,6 +255,11 @@ class WorkItem(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def version(self) -> str:
+        """The version this row is at; an edit names the version it was made from (apps/core/versions.py)."""
+        return version_of(self.updated_at)
 
     @property
     def is_overdue(self) -> bool:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.exceptions import ServiceError, ServicePermissionError, StaleVersionError
+from apps.core.versions import moment_of_version
 from apps.items.counters.writes import ItemTally, counters_apply, counters_item_changed, item_tally
 from apps.items.evidence import (
     EvidenceFileError,
@@ -172,13 +173,61 @@ def item_create(
     raise ServiceError(_("Could not number the item; please try again."))
 
 
+# Fields every save stamps or the lifecycle keeps in step; a change of them alone is not worth naming.
+UNNAMED_CHANGES = frozenset({"updated_at", "history_change_reason"})
+
+
+def item_changes_since(*, item: WorkItem, version: str) -> tuple[list[str], User | None]:
+    """The labels of the fields changed since `version` (oldest first), and who changed the item last."""
+    moment = moment_of_version(version)
+    if moment is None:
+        return [], None
+    # The history row of a save is written just after the save stamps updated_at, so the first row at or after
+    # the version's moment is the save that made that version; the rows after it are the changes since.
+    records = list(item.history.filter(history_date__gte=moment).order_by("history_date", "history_id"))
+    if len(records) < 2:
+        return [], records[-1].history_user if records else None
+    delta = records[-1].diff_against(records[0])
+    labels = [
+        str(WorkItem._meta.get_field(change.field).verbose_name)
+        for change in delta.changes
+        if change.field not in UNNAMED_CHANGES
+    ]
+    return labels, records[-1].history_user
+
+
+def _check_version(item: WorkItem, expected_version: str | None) -> None:
+    """Refuse an edit made from an older version of the item (a lost update), naming what changed since."""
+    if expected_version is None or expected_version == item.version:
+        return
+    labels, changed_by = item_changes_since(item=item, version=expected_version)
+    if labels:
+        message = _("%(person)s changed this item after you opened it: %(fields)s.") % {
+            "person": changed_by or _("Someone"),
+            "fields": _(", ").join(labels),
+        }
+    else:
+        message = _("This item was changed after you opened it.")
+    raise StaleVersionError(
+        _("%(problem)s Nothing was saved; look at the current values and make your change again.")
+        % {"problem": message},
+        current_version=item.version,
+        changed_fields=labels,
+    )
+
+
 @transaction.atomic
-def item_update(*, item: WorkItem, by: User, **fields: Any) -> WorkItem:
-    """Change an item's descriptive fields while it is still open."""
+def item_update(*, item: WorkItem, by: User, expected_version: str | None = None, **fields: Any) -> WorkItem:
+    """Change an item's descriptive fields while it is still open.
+
+    `expected_version` is the version the edit was made from (the form's hidden field, the API's If-Match);
+    a write from an older version is refused under the row lock, so two editors never undo each other.
+    """
     item = _lock(item)
     was = item_tally(item)
     if not user_can_edit_item(by, item):
         raise ServicePermissionError(_("You cannot edit this item in its current state."))
+    _check_version(item, expected_version)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})

@@ -12,11 +12,16 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
+from apps.items.models import WorkItem
 from apps.org.models import Unit
 from apps.reports.models import Report, ReportStatus
 from apps.reports.periods import ReportKind
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 1×1 PNG: evidence named as an image must decode as one.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +41,11 @@ def api() -> Callable[[User | None], APIClient]:
         return client
 
     return client_for
+
+
+def if_match(item: WorkItem) -> dict[str, str]:
+    """The If-Match header of an edit made from the item as it is now (its ETag)."""
+    return {"HTTP_IF_MATCH": f'"{WorkItem.objects.get(pk=item.pk).version}"'}
 
 
 def png(name: str = "现场照片.png") -> SimpleUploadedFile:

@@ -18,6 +18,7 @@ from apps.accounts.models import Role, User
 from apps.items.models import Status, WorkItem
 from apps.items.services import item_apply_action, item_assign
 from apps.org.models import Unit, UnitLevel
+from tests.api.conftest import if_match
 from tests.conftest import REASON, ROUTE_TO_STATUS
 from tests.factories import UnitFactory, UserFactory, WorkItemFactory
 
@@ -112,7 +113,7 @@ def assigned_item(tree: dict[str, Unit], people: dict[tuple[str, str], User], ro
 def _call(client: APIClient, action: str, item: WorkItem, township: Unit) -> Any:
     url = f"/api/v1/items/{item.pk}/"
     if action == "edit":
-        return client.patch(url, {"title": "改过的标题", "deadline": "2022-06-30"}, format="json")
+        return client.patch(url, {"title": "改过的标题", "deadline": "2022-06-30"}, format="json", **if_match(item))
     if action == "progress":
         return client.post(f"{url}progress/", {"note": "已完成管网铺设", "percent": 60}, format="multipart")
     if action == "assign":
@@ -171,7 +172,9 @@ def test_item_authority_responsible_unit_cannot_close_cancel_or_rewrite(api, tre
     completed, in_progress = assigned_item(Status.COMPLETED), assigned_item(Status.IN_PROGRESS)
 
     # when
-    rewrite = client.patch(f"/api/v1/items/{in_progress.pk}/", {"title": "改标题"}, format="json")
+    rewrite = client.patch(
+        f"/api/v1/items/{in_progress.pk}/", {"title": "改标题"}, format="json", **if_match(in_progress)
+    )
     close = client.post(f"/api/v1/items/{completed.pk}/close/", {}, format="json")
     cancel = client.post(f"/api/v1/items/{in_progress.pk}/cancel/", {"reason": REASON}, format="json")
     progress = client.post(f"/api/v1/items/{in_progress.pk}/progress/", {"note": "已开工", "percent": 30})

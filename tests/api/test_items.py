@@ -6,7 +6,7 @@ import pytest
 
 from apps.items.models import Action, Category, Status, WorkItem
 from apps.items.rules import allowed_actions
-from tests.api.conftest import PNG, png
+from tests.api.conftest import PNG, if_match, png
 
 
 def item_body(unit, **changes) -> dict:
@@ -107,7 +107,9 @@ def test_api_item_errors_follow_the_chosen_language(api, owner, district):
 def test_api_item_update_changes_only_the_fields_sent(api, owner, make_item):
     item = make_item(Status.IN_PROGRESS, beneficiaries="本社区居民")
 
-    response = api(owner).patch(f"/api/v1/items/{item.pk}/", {"title": "老旧小区加装电梯"}, format="json")
+    response = api(owner).patch(
+        f"/api/v1/items/{item.pk}/", {"title": "老旧小区加装电梯"}, format="json", **if_match(item)
+    )
 
     assert response.status_code == 200, response.content
     item.refresh_from_db()
@@ -119,7 +121,7 @@ def test_api_item_put_needs_the_required_fields(api, owner, make_item, item_stat
     item = make_item(Status.DRAFT)
     before = item_state(item)
 
-    response = api(owner).put(f"/api/v1/items/{item.pk}/", {"title": "改名"}, format="json")
+    response = api(owner).put(f"/api/v1/items/{item.pk}/", {"title": "改名"}, format="json", **if_match(item))
 
     assert response.status_code == 400
     assert set(error_shape(response)) == {"category", "deadline", "responsible_unit"}
@@ -130,7 +132,7 @@ def test_api_item_update_of_a_closed_item_is_refused_and_changes_nothing(api, ow
     item = make_item(Status.CLOSED)
     before = item_state(item)
 
-    response = api(owner).patch(f"/api/v1/items/{item.pk}/", {"title": "改名"}, format="json")
+    response = api(owner).patch(f"/api/v1/items/{item.pk}/", {"title": "改名"}, format="json", **if_match(item))
 
     assert response.status_code == 403
     assert error_shape(response) == {}

@@ -10,7 +10,7 @@ import pytest
 from apps.items.models import Status, WorkItem
 from apps.items.services import item_post_progress
 from apps.reports.models import Report
-from tests.api.conftest import complete_report, png
+from tests.api.conftest import complete_report, if_match, png
 from tests.factories import WorkItemFactory
 
 # For each write, an item state in which the write would be allowed to the right person.
@@ -37,9 +37,14 @@ def write(client, item: WorkItem, name: str, district):
     """Send the write `name` for `item` with inputs that would be valid for someone in scope."""
     url = f"/api/v1/items/{item.pk}/"
     if name == "update":
-        return client.put(url, {"title": "改名", "category": item.category_id, "deadline": "2030-01-01"}, format="json")
+        return client.put(
+            url,
+            {"title": "改名", "category": item.category_id, "deadline": "2030-01-01"},
+            format="json",
+            **if_match(item),
+        )
     if name == "partial_update":
-        return client.patch(url, {"title": "改名"}, format="json")
+        return client.patch(url, {"title": "改名"}, format="json", **if_match(item))
     if name == "assign":
         return client.post(f"{url}assign/", {"responsible_unit": district.pk}, format="json")
     if name == "progress":

@@ -16,7 +16,7 @@ from tests.factories import UserFactory, WorkItemFactory
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 
 
@@ -286,6 +286,7 @@ def edit_form(item: WorkItem, **changes) -> dict:
         "deadline": item.deadline.isoformat(),
         "key_level": item.key_level,
         "source": item.source,
+        "version": item.version,
     }
     data.update(changes)
     return data

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,7 +17,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import PortalCursorPagination, UserFilterBackend
+from apps.core.api import ErrorSerializer, PortalCursorPagination, UserFilterBackend
+from apps.core.versions import etag_of, version_of_etag
 from apps.items.api.serializers import (
     ActionSerializer,
     ActionWithReasonSerializer,
@@ -28,7 +30,7 @@ from apps.items.api.serializers import (
     WorkItemSerializer,
     WorkItemWriteSerializer,
 )
-from apps.items.evidence import ALLOWED_EVIDENCE_TYPES
+from apps.items.evidence import ALLOWED_EVIDENCE_TYPES, DOWNLOAD_CONTENT_TYPE, evidence_response
 from apps.items.filtersets import WorkItemFilterSetForApi
 from apps.items.models import Action, Evidence, ItemTransition, ProgressUpdate, WorkItem
 from apps.items.selectors import item_base_queryset
@@ -40,7 +42,29 @@ from apps.items.services import (
     item_update,
 )
 
-EVIDENCE_CONTENT_TYPES = sorted({content_type for content_type, _signatures in ALLOWED_EVIDENCE_TYPES.values()})
+ETAG_DESCRIPTION = (
+    "The response's `ETag` header is the item's version. To edit the item, send it back in `If-Match`: an edit "
+    "made from an older version is refused with 412 and a message naming what changed since, so two people "
+    "editing at once never silently undo each other."
+)
+EDIT_SCHEMA: dict[str, Any] = {
+    "request": WorkItemWriteSerializer,
+    "responses": {200: WorkItemDetailSerializer, 412: ErrorSerializer, 428: ErrorSerializer},
+    "parameters": [
+        OpenApiParameter(
+            "If-Match",
+            str,
+            OpenApiParameter.HEADER,
+            required=True,
+            description="The `ETag` of the item as read (`GET /api/v1/items/{id}/`); `*` overwrites any version.",
+        )
+    ],
+    "description": ETAG_DESCRIPTION,
+}
+# An image that does not decode downloads as application/octet-stream (evidence_response).
+EVIDENCE_CONTENT_TYPES = sorted(
+    {content_type for content_type, _signatures in ALLOWED_EVIDENCE_TYPES.values()} | {DOWNLOAD_CONTENT_TYPE}
+)
 
 
 def lifecycle_action(name: str, *, needs_reason: bool = False) -> Callable:
@@ -98,9 +122,10 @@ class WorkItemViewSet(
         )
 
     def _detail(self, item: WorkItem, code: int = status.HTTP_200_OK) -> Response:
-        """The item as it now is, read again through the caller's scope."""
+        """The item as it now is, read again through the caller's scope, with its version as the ETag."""
         fresh = self._with_timeline(item_base_queryset(user=self.request.user)).get(pk=item.pk)
-        return Response(WorkItemDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        data = WorkItemDetailSerializer(fresh, context=self.get_serializer_context()).data
+        return Response(data, status=code, headers={"ETag": etag_of(fresh.version)})
 
     def _input(self, request: Request) -> dict[str, Any]:
         serializer = self.get_serializer(data=request.data)
@@ -120,16 +145,34 @@ class WorkItemViewSet(
         )
         return self._detail(item, status.HTTP_201_CREATED)
 
-    @extend_schema(request=WorkItemWriteSerializer, responses={200: WorkItemDetailSerializer})
+    @extend_schema(description=ETAG_DESCRIPTION)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One item with its timeline; its `ETag` header is the version to send back in `If-Match` when editing."""
+        item = self.get_object()
+        return Response(self.get_serializer(item).data, headers={"ETag": etag_of(item.version)})
+
+    @extend_schema(**EDIT_SCHEMA)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change an open item's fields (item_update); PATCH changes only the fields sent."""
         item = self.get_object()
+        if_match = request.headers.get("If-Match", "").strip()
+        if not if_match:
+            return Response(
+                {
+                    "detail": _(
+                        "Send the item's ETag in the If-Match header: read the item first, then edit that version."
+                    )
+                },
+                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            )
         serializer = self.get_serializer(item, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        item = item_update(item=item, by=request.user, **serializer.validated_data)
+        # "*" is HTTP's "whatever the current version": a client that means to overwrite says so.
+        expected = None if if_match == "*" else version_of_etag(if_match)
+        item = item_update(item=item, by=request.user, expected_version=expected, **serializer.validated_data)
         return self._detail(item)
 
-    @extend_schema(request=WorkItemWriteSerializer, responses={200: WorkItemDetailSerializer})
+    @extend_schema(**EDIT_SCHEMA)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
@@ -223,6 +266,4 @@ class WorkItemViewSet(
         """One evidence file of one of the item's progress updates."""
         item = self.get_object()
         evidence = get_object_or_404(Evidence.objects.filter(update__item=item), pk=evidence_id)
-        return FileResponse(
-            evidence.file.open("rb"), filename=evidence.original_name, content_type=evidence.content_type
-        )
+        return evidence_response(evidence)  # as the item page's link serves it: inline only for a decoded image
