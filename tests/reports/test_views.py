@@ -152,6 +152,16 @@ def test_report_archive_filters_by_kind_and_unit(
     assert sorted(listed()) == ["五华区/monthly", "昆明市/weekly"]
 
 
+@pytest.mark.parametrize("query", [{"kind": "yearly"}, {"status": "-1"}, {"unit": "999999"}])
+def test_report_archive_refused_filter_lists_nothing_and_says_why(weekly_report, client, staff, query):
+    client.force_login(staff)
+
+    response = client.get("/reports/", query)
+
+    assert list(response.context["page_obj"]) == []
+    assert "筛选条件有误" in " ".join(str(m) for m in response.context["messages"])
+
+
 def test_report_request_with_bad_input_explains_and_creates_nothing(week, client, staff, city):
     client.force_login(staff)
 
