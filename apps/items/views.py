@@ -24,20 +24,16 @@ from apps.items.services import (
     item_post_progress,
     item_update,
 )
-from apps.org.filtersets import filter_problems
+from apps.org.filtersets import filtered_rows
 
 
 def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     filterset = item_filterset(user=request.user, data=request.GET, mine=mine)
-    items = filterset.qs
-    if filterset.is_bound and not filterset.is_valid():
-        # django-filter would leave a refused filter out and list more than was asked for: list nothing, say why.
+    items, problems = filtered_rows(filterset)
+    if problems:
         messages.error(
-            request,
-            _("No items are listed, because a filter does not hold: %(problems)s")
-            % {"problems": filter_problems(filterset)},
+            request, _("No items are listed, because a filter does not hold: %(problems)s") % {"problems": problems}
         )
-        items = items.none()
     page = Paginator(items, settings.ITEMS_PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
     query = request.GET.copy()

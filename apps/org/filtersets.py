@@ -114,6 +114,17 @@ def _empty_refusal(name: str, field: forms.Field) -> str:
     return gettext("%(parameter)s is empty: give a value, or leave it out.") % {"parameter": name}
 
 
+def filtered_rows(filterset: django_filters.FilterSet) -> tuple[QuerySet, str]:
+    """The rows a list page shows, and what is wrong with its filters ("" when nothing is).
+
+    django-filter leaves a refused filter out and would list more than was asked for; a page lists nothing
+    instead and says why.
+    """
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.qs.none(), filter_problems(filterset)
+    return filterset.qs, ""
+
+
 def filter_problems(filterset: django_filters.FilterSet) -> str:
     """The refused filters of a bound FilterSet in one line, each under the label people know it by."""
     return "; ".join(

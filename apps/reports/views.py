@@ -15,7 +15,7 @@ from apps.core.exceptions import ServiceError
 from apps.core.exports import queryset_table_response
 from apps.core.feedback import flash_form_errors
 from apps.core.jobs import job_status_response
-from apps.org.filtersets import filter_problems
+from apps.org.filtersets import filtered_rows
 from apps.reports.exports import REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM, report_export_columns
 from apps.reports.filtersets import ReportFilterSet
 from apps.reports.forms import ReportRequestForm
@@ -38,15 +38,11 @@ def _visible_report(request: HttpRequest, pk: int) -> Report:
 def report_archive_view(request: HttpRequest) -> HttpResponse:
     reports = Report.objects.visible_to(request.user).select_related("unit", "requested_by")
     filterset = ReportFilterSet(request.GET or None, queryset=reports, user=request.user)
-    listed = filterset.qs
-    if filterset.is_bound and not filterset.is_valid():
-        # As on the item list: a refused filter lists nothing and says why, never more than was asked for.
+    listed, problems = filtered_rows(filterset)
+    if problems:
         messages.error(
-            request,
-            _("No reports are listed, because a filter does not hold: %(problems)s")
-            % {"problems": filter_problems(filterset)},
+            request, _("No reports are listed, because a filter does not hold: %(problems)s") % {"problems": problems}
         )
-        listed = listed.none()
     page_obj = Paginator(listed, 30).get_page(request.GET.get("page"))
     can_produce = request.user.has_role(*REPORT_PRODUCER_ROLES)
     query = request.GET.copy()
