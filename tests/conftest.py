@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
 from apps.items.models import Action, Status, WorkItem
-from apps.items.services import item_apply_action, item_assign, item_post_progress
+from apps.items.services import item_apply_action, item_assign, item_delete_draft, item_post_progress
 from apps.org.models import Unit, UnitLevel
 from tests.factories import UnitFactory, UserFactory, WorkItemFactory
 
@@ -40,6 +42,8 @@ ACTOR_OF_ACTION: dict[str, str] = {
     Action.POST_PROGRESS: "owner",
     Action.COMPLETE: "owner",
     Action.APPROVE: "leader",
+    Action.REVISE: "leader",
+    Action.DELETE_DRAFT: "owner",
     Action.PUBLISH: "leader",
     Action.ASSIGN: "leader",
     Action.SUSPEND: "leader",
@@ -59,6 +63,20 @@ def official_of(unit: Unit) -> User:
     """An official of `unit`, made the first time one is needed."""
     person = User.objects.filter(unit=unit, username=f"official-{unit.code}").first()
     return person or UserFactory(username=f"official-{unit.code}", unit=unit, roles=[Role.OFFICIAL])
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    """An API client holding the user's token, as a program would; anonymous without a user."""
+
+    def client_for(user: User | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
 
 
 @pytest.fixture
@@ -158,6 +176,8 @@ def perform() -> Callable[..., Any]:
             return item_post_progress(item=item, by=by, note="已完成管网铺设", percent=100)
         if action == Action.ASSIGN:
             return item_assign(item=item, by=by, responsible_unit=item.responsible_unit, letter="交办函〔2021〕1号")
+        if action == Action.DELETE_DRAFT:
+            return item_delete_draft(item=item, by=by)
         return item_apply_action(item=item, by=by, action=action, reason=reason)
 
     return run

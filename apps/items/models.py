@@ -84,6 +84,7 @@ class Source(models.TextChoices):
 class Action(models.TextChoices):
     CREATE = "create", _("Create")
     SUBMIT = "submit", _("Submit")
+    REVISE = "revise", _("Send back for revision")
     APPROVE = "approve", _("Approve")
     PUBLISH = "publish", _("Publish")
     START = "start", _("Start")
@@ -96,6 +97,7 @@ class Action(models.TextChoices):
     CANCEL = "cancel", _("Cancel the item")
     CLAIM = "claim", _("Claim")
     ASSIGN = "assign", _("Assign")
+    DELETE_DRAFT = "delete_draft", _("Delete the draft")
 
 
 def today_local() -> datetime.date:

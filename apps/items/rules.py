@@ -11,6 +11,7 @@ from apps.org.scope import user_reaches
 # The status moves: action -> (the states it may start from, the state it leads to).
 STATUS_MOVES: dict[str, tuple[frozenset[str], str]] = {
     Action.SUBMIT: (frozenset({Status.DRAFT}), Status.SUBMITTED),
+    Action.REVISE: (frozenset({Status.SUBMITTED}), Status.DRAFT),
     Action.APPROVE: (frozenset({Status.SUBMITTED}), Status.APPROVED),
     Action.START: (frozenset({Status.APPROVED, Status.RETURNED}), Status.IN_PROGRESS),
     Action.COMPLETE: (frozenset({Status.IN_PROGRESS}), Status.COMPLETED),
@@ -33,9 +34,17 @@ STATUS_KEEPING_ACTIONS: dict[str, frozenset[str]] = {
     Action.POST_PROGRESS: frozenset({Status.IN_PROGRESS}),
     Action.CLAIM: frozenset(set(Status) - {Status.CLOSED, Status.CANCELLED}),
     Action.ASSIGN: OPEN_STATUSES,
+    Action.DELETE_DRAFT: frozenset({Status.DRAFT}),
 }
 
-ACTIONS_NEEDING_REASON = frozenset({Action.RETURN, Action.SUSPEND, Action.CANCEL})
+ACTIONS_NEEDING_REASON = frozenset({Action.RETURN, Action.REVISE, Action.SUSPEND, Action.CANCEL})
+# The actions whose reason the item page shows on top while the item stays where that action left it.
+REASONED_STATUSES = {
+    Action.RETURN: Status.RETURNED,
+    Action.REVISE: Status.DRAFT,
+    Action.SUSPEND: Status.SUSPENDED,
+    Action.CANCEL: Status.CANCELLED,
+}
 EDITABLE_STATUSES = OPEN_STATUSES
 
 # Who may do what (DOMAIN.md): the owning side decides what is asked and by when, the responsible side does
@@ -44,6 +53,7 @@ EDITABLE_STATUSES = OPEN_STATUSES
 # leader's own claim.
 OWNING_SIDE_ROLES: dict[str, frozenset[str]] = {
     Action.APPROVE: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.REVISE: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
     Action.PUBLISH: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
     Action.ASSIGN: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
     Action.SUSPEND: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
@@ -97,8 +107,17 @@ def user_logs_item(user: User, item: WorkItem) -> bool:
     return user.unit_id == item.unit_id and user.has_role(Role.OFFICIAL)
 
 
+def user_may_delete_draft(user: User, item: WorkItem) -> bool:
+    """Only the person who logged a draft deletes it, and only if it was never sent up (else it is cancelled)."""
+    if item.status != Status.DRAFT or not user.is_authenticated or user.pk != item.created_by_id:
+        return False
+    return not item.transitions.filter(action=Action.SUBMIT).exists()
+
+
 def user_holds_role_for_action(user: User, item: WorkItem, action: str) -> bool:
     """Is the user on the side of the item that takes `action`, in a role that takes it there?"""
+    if action == Action.DELETE_DRAFT:
+        return user_may_delete_draft(user, item)
     if action in PERSONAL_ACTIONS:
         return user_on_owning_side(user, item) and user.has_role(*OWNING_SIDE_ROLES[action])
     if user.is_authenticated and user.sees_everything:

@@ -7,7 +7,8 @@ from django.http import Http404, QueryDict
 
 from apps.accounts.models import User
 from apps.items.filtersets import WorkItemFilterSet
-from apps.items.models import WorkItem
+from apps.items.models import ItemTransition, WorkItem
+from apps.items.rules import REASONED_STATUSES, STATUS_KEEPING_ACTIONS
 
 
 def item_base_queryset(*, user: User) -> QuerySet[WorkItem]:
@@ -36,3 +37,14 @@ def item_get(*, user: User, pk: int) -> WorkItem:
         return item_base_queryset(user=user).get(pk=pk)
     except WorkItem.DoesNotExist as error:
         raise Http404 from error
+
+
+def latest_reason(item: WorkItem) -> ItemTransition | None:
+    """The move that left the item where it stands with a reason (returned, sent back, suspended, cancelled)."""
+    latest = (
+        item.transitions.exclude(action__in=list(STATUS_KEEPING_ACTIONS)).order_by("-at", "-id").select_related("by")
+    )
+    move = latest.first()
+    if move is None or REASONED_STATUSES.get(move.action) != item.status or not move.reason:
+        return None
+    return move

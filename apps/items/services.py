@@ -122,6 +122,17 @@ def _next_sequence(*, unit: Unit, year: int) -> int:
     return (current or 0) + 1
 
 
+def _check_responsible_person(item: WorkItem) -> None:
+    """The responsible person is one of the responsible unit's people, on every path that sets them."""
+    person = item.responsible_person
+    if person is not None and person.unit_id != item.responsible_unit_id:
+        raise ServiceError(
+            _("The responsible person must belong to the responsible unit (%(person)s is in %(unit)s).")
+            % {"person": person, "unit": person.unit or "—"},
+            field="responsible_person",
+        )
+
+
 def _check_in_reach(*, by: User, unit: Unit, field: str) -> None:
     """Refuse a unit outside the user's own subtree."""
     if not user_reaches(by, unit):
@@ -163,6 +174,7 @@ def item_create(
                     item.full_clean(exclude=["number", "year", "sequence"])
                 except ValidationError as error:
                     _raise_validation(error)
+                _check_responsible_person(item)
                 item._history_user = by
                 item.save()
                 counters_apply(added=[item_tally(item)])
@@ -239,6 +251,8 @@ def item_update(*, item: WorkItem, by: User, expected_version: str | None = None
         item.full_clean(exclude=["number", "year", "sequence"])
     except ValidationError as error:
         _raise_validation(error)
+    if {"responsible_unit", "responsible_person"} & set(fields):
+        _check_responsible_person(item)
     _save(item, by=by, reason=_("Edited"), fields=list(fields), was=was)
     return item
 
@@ -261,6 +275,23 @@ def _move(*, item: WorkItem, by: User, action: str, reason: str = "", extra: dic
 def item_submit(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
     """Send a draft up for approval."""
     return _move(item=item, by=by, action=Action.SUBMIT, reason=note)
+
+
+@transaction.atomic
+def item_revise(*, item: WorkItem, by: User, reason: str) -> WorkItem:
+    """Send a submitted item back to its drafters for revision, with what to change (退回修改)."""
+    return _move(item=item, by=by, action=Action.REVISE, reason=reason)
+
+
+@transaction.atomic
+def item_delete_draft(*, item: WorkItem, by: User) -> None:
+    """Delete a draft its author never sent up; the history keeps a record of it and who deleted it."""
+    item = _lock(item)
+    _check_allowed(item=item, by=by, action=Action.DELETE_DRAFT)
+    counters_apply(removed=[item_tally(item)])
+    item._history_user = by
+    item._change_reason = str(Action.DELETE_DRAFT.label)
+    item.delete()
 
 
 @transaction.atomic
@@ -445,6 +476,7 @@ def _post_progress(
 
 TRANSITION_SERVICES = {
     Action.SUBMIT: item_submit,
+    Action.REVISE: item_revise,
     Action.APPROVE: item_approve,
     Action.START: item_start,
     Action.COMPLETE: item_complete,

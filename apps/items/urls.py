@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.item_edit_view, name="edit"),
     path("<int:pk>/progress/", views.item_progress_view, name="progress"),
     path("<int:pk>/assign/", views.item_assign_view, name="assign"),
+    path("<int:pk>/delete/", views.item_delete_draft_view, name="delete"),
     path("<int:pk>/<slug:action>/", views.item_action_view, name="action"),
     path("evidence/<int:pk>/", views.evidence_download_view, name="evidence"),
 ]

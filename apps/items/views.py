@@ -16,11 +16,12 @@ from apps.core.feedback import flash_form_errors
 from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
 from apps.items.models import Action, Evidence, ItemKind, WorkItem
 from apps.items.rules import allowed_actions, user_can_edit_item, user_can_import_items
-from apps.items.selectors import item_filterset, item_get
+from apps.items.selectors import item_filterset, item_get, latest_reason
 from apps.items.services import (
     item_apply_action,
     item_assign,
     item_create,
+    item_delete_draft,
     item_post_progress,
     item_update,
 )
@@ -61,6 +62,10 @@ def my_items_view(request: HttpRequest) -> HttpResponse:
     return _list_page(request, mine=True)
 
 
+# Actions with a form of their own on the item page, not a button of the action form.
+PAGE_OWN_FORMS = frozenset({Action.POST_PROGRESS, Action.ASSIGN, Action.DELETE_DRAFT})
+
+
 @login_required
 def item_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = item_get(user=request.user, pk=pk)
@@ -70,7 +75,9 @@ def item_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "items/detail.html",
         {
             "item": item,
-            "actions": [Action(action) for action in actions if action not in {Action.POST_PROGRESS, Action.ASSIGN}],
+            "actions": [Action(action) for action in actions if action not in PAGE_OWN_FORMS],
+            "can_delete_draft": Action.DELETE_DRAFT in actions,
+            "reason_callout": latest_reason(item),
             "can_post_progress": Action.POST_PROGRESS in actions,
             "can_assign": Action.ASSIGN in actions,
             "can_edit": user_can_edit_item(request.user, item),
@@ -165,6 +172,19 @@ def item_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
             % {"action": Action(action).label, "status": item.get_status_display()},
         )
     return redirect("items:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_delete_draft_view(request: HttpRequest, pk: int) -> HttpResponse:
+    item = item_get(user=request.user, pk=pk)
+    try:
+        item_delete_draft(item=item, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("items:detail", pk=item.pk)
+    messages.success(request, _("The draft %(number)s was deleted.") % {"number": item.number})
+    return redirect("items:mine")
 
 
 @login_required

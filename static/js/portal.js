@@ -20,4 +20,12 @@
       event.target.form.submit();
     }
   });
+
+  // <form data-confirm="…">: a destructive action asks before it is sent.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
 }());

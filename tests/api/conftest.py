@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from apps.accounts.models import User
 from apps.items.models import WorkItem
 from apps.org.models import Unit
 from apps.reports.models import Report, ReportStatus
@@ -27,20 +23,6 @@ PNG = (
 @pytest.fixture(autouse=True)
 def _own_media_root(media_root):
     """Evidence and report files of one test never meet another's."""
-
-
-@pytest.fixture
-def api() -> Callable[[User | None], APIClient]:
-    """An API client holding the user's token, as a program would; anonymous without a user."""
-
-    def client_for(user: User | None = None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return client_for
 
 
 def if_match(item: WorkItem) -> dict[str, str]:

@@ -62,6 +62,7 @@ ITEM_ACTIONS = [
     "claim",
     "assign",
     "progress",
+    "revise",
 ]
 # Every operation of the API, written out so that an endpoint dropped from the schema fails the test.
 OPERATIONS = {
@@ -76,6 +77,7 @@ OPERATIONS = {
     "GET /api/v1/items/{id}/",
     "PUT /api/v1/items/{id}/",
     "PATCH /api/v1/items/{id}/",
+    "DELETE /api/v1/items/{id}/",
     *(f"POST /api/v1/items/{{id}}/{action}/" for action in ITEM_ACTIONS),
     "GET /api/v1/items/{id}/evidence/{evidence_id}/",
     "GET /api/v1/items/export/{file_format}/",

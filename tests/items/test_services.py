@@ -53,6 +53,7 @@ STATES = ("draft", "submitted", "approved", "in_progress", "completed", "closed"
 OPEN_STATES = ("draft", "submitted", "approved", "in_progress", "returned")
 ACTIONS = (
     "submit",
+    "revise",
     "approve",
     "publish",
     "start",
@@ -71,6 +72,8 @@ ACTIONS = (
 STATUS_CHANGING_MOVES = [
     ("draft", "submit", "submitted", WORKERS),
     ("submitted", "approve", "approved", MANAGERS),
+    # At review a submitted item can be sent back to its drafters for revision, with the reason.
+    ("submitted", "revise", "draft", MANAGERS),
     ("approved", "start", "in_progress", WORKERS),
     ("in_progress", "complete", "completed", WORKERS),
     ("completed", "close", "closed", SUPERVISORS),
@@ -120,7 +123,7 @@ LEGAL_PAIRS = (
     | {(state, action) for state, action, _who in STATUS_KEEPING_MOVES}
 )
 ILLEGAL_PAIRS = [(state, action) for state in STATES for action in ACTIONS if (state, action) not in LEGAL_PAIRS]
-ACTIONS_NEEDING_A_REASON = ("return", "suspend", "cancel")
+ACTIONS_NEEDING_A_REASON = ("return", "revise", "suspend", "cancel")
 
 # What the user reads, in Chinese: the state and action names of the interface.
 STATE_IN_CHINESE = {
@@ -136,6 +139,7 @@ STATE_IN_CHINESE = {
 }
 ACTION_IN_CHINESE = {
     "submit": "提交",
+    "revise": "退回修改",
     "approve": "审核通过",
     "publish": "公示",
     "start": "开始办理",
@@ -238,7 +242,8 @@ def assert_recorded(item: WorkItem, *, action: str, from_status: str, to_status:
 def test_lifecycle_table_names_every_state_and_action():
     # A new state or action must be placed in the tables above before the portal can use it.
     assert set(STATES) == set(Status.values)
-    assert set(ACTIONS) == set(Action.values) - {"create"}
+    # Deleting a never-submitted draft removes the item itself: tests/items/test_drafts.py has its own tests.
+    assert set(ACTIONS) == set(Action.values) - {"create", "delete_draft"}
     assert set(STATE_IN_CHINESE) == set(STATES)
     assert set(ACTION_IN_CHINESE) == set(ACTIONS)
 
@@ -354,7 +359,7 @@ def test_item_move_illegal_is_refused_in_chinese_and_changes_nothing(
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_item_move_without_reason_is_refused_and_changes_nothing(action, reason, make_item, actor_for, item_state):
     # given
-    from_status = "completed" if action == "return" else "in_progress"
+    from_status = {"return": "completed", "revise": "submitted"}.get(action, "in_progress")
     item = make_item(from_status)
     before = item_state(item)
 

@@ -38,6 +38,7 @@ from apps.items.services import (
     item_apply_action,
     item_assign,
     item_create,
+    item_delete_draft,
     item_post_progress,
     item_update,
 )
@@ -81,6 +82,7 @@ class WorkItemViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Items of both list kinds that the caller may see: their unit's subtree, owned or handled there."""
@@ -98,6 +100,7 @@ class WorkItemViewSet(
         "assign": AssignSerializer,
         "progress": ProgressSerializer,
         "return_": ActionWithReasonSerializer,
+        "revise": ActionWithReasonSerializer,
         "suspend": ActionWithReasonSerializer,
         "cancel": ActionWithReasonSerializer,
     }
@@ -184,6 +187,16 @@ class WorkItemViewSet(
     @lifecycle_action(Action.SUBMIT)
     def submit(self, request: Request, pk: str) -> Response:
         return self._apply(request, Action.SUBMIT)
+
+    @lifecycle_action(Action.REVISE, needs_reason=True)
+    def revise(self, request: Request, pk: str) -> Response:
+        return self._apply(request, Action.REVISE)
+
+    @extend_schema(summary=Action.DELETE_DRAFT.label, responses={204: None, 400: ErrorSerializer})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete a draft its author never submitted (item_delete_draft); anything else is cancelled instead."""
+        item_delete_draft(item=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @lifecycle_action(Action.APPROVE)
     def approve(self, request: Request, pk: str) -> Response:
