@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.items.models import DONE_STATUSES, Category, ItemKind, OwnerType, Status, WorkItem, overdue_q
-from apps.org.filtersets import ScopedFilterSet, UnitFilter, YesNoFilter
+from apps.org.filtersets import PortalOrderingFilter, ScopedFilterSet, UnitFilter, YesNoFilter
 from apps.org.widgets import UnitTreeSelect
 
 STAGE_CHOICES = [
@@ -37,7 +37,7 @@ class WorkItemFilterSet(ScopedFilterSet):
     completed_on = django_filters.DateFromToRangeFilter(
         label=_("Completed between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = PortalOrderingFilter(
         label=_("Sort by"),
         fields=[
             ("deadline", "deadline"),

@@ -454,3 +454,14 @@ def test_item_evidence_download_of_a_missing_file_number_is_404(client, owner, m
     client.force_login(owner)
 
     assert client.get(reverse("items:evidence", args=[999_999])).status_code == 404
+
+
+def test_item_list_filters_read_in_chinese_either_and_descending(client, owner):
+    client.force_login(owner)
+
+    page = client.get(reverse("items:list")).content.decode()
+
+    # the yes/no filters offer 不限 (not asked) rather than 未知, and sorting reads 完成时限（降序）
+    overdue = page[page.index('name="overdue"') :].split("</select>")[0]
+    assert '<option value="unknown" selected>不限</option>' in overdue and "未知" not in overdue
+    assert ">完成时限（降序）</option>" in page and "(descending)" not in page
