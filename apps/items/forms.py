@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.accounts.widgets import PersonSelect
 from apps.items.evidence import ALLOWED_EVIDENCE_TYPES
 from apps.items.models import KIND_OF_OWNER_TYPE, PERSON_OWNED_TYPES, ItemKind, OwnerType, WorkItem
 from apps.items.services import EDITABLE_FIELDS
@@ -42,6 +43,8 @@ class WorkItemForm(forms.ModelForm):
         for name in ("owner_person", "responsible_person"):
             self.fields[name].queryset = people
             self.fields[name].label_from_instance = lambda person: f"{person} · {person.unit}"
+        self.fields["responsible_person"].widget = PersonSelect(unit_field="responsible_unit")
+        self.fields["responsible_person"].widget.choices = self.fields["responsible_person"].choices
         if self.instance.pk:
             # The owning unit and owner type are fixed once an item exists; its number depends on them.
             del self.fields["owner_type"]
@@ -117,4 +120,8 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user)
         self.fields["responsible_unit"].queryset = units
-        self.fields["responsible_person"].queryset = User.objects.filter(unit__in=units, is_active=True)
+        person = self.fields["responsible_person"]
+        person.queryset = User.objects.filter(unit__in=units, is_active=True).select_related("unit")
+        person.label_from_instance = lambda person: f"{person} · {person.unit}"
+        person.widget = PersonSelect(unit_field="responsible_unit")
+        person.widget.choices = person.choices

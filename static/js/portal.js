@@ -21,6 +21,32 @@
     }
   });
 
+  // <select data-follows-unit="responsible_unit">: offer only the people of the unit chosen in that select of
+  // the same form (options carry data-unit); a person of another unit is cleared rather than sent.
+  function followUnit(personSelect) {
+    var unitSelect = personSelect.form && personSelect.form.elements[personSelect.getAttribute("data-follows-unit")];
+    if (!unitSelect) {
+      return;
+    }
+    Array.prototype.forEach.call(personSelect.options, function (option) {
+      var unit = option.getAttribute("data-unit");
+      var offered = unit === null || !unitSelect.value || unit === unitSelect.value;
+      option.hidden = !offered;
+      option.disabled = !offered;
+      if (!offered && option.selected) {
+        personSelect.value = "";
+      }
+    });
+  }
+  document.querySelectorAll("select[data-follows-unit]").forEach(followUnit);
+  document.addEventListener("change", function (event) {
+    document.querySelectorAll("select[data-follows-unit]").forEach(function (personSelect) {
+      if (personSelect.form === event.target.form && event.target.name === personSelect.getAttribute("data-follows-unit")) {
+        followUnit(personSelect);
+      }
+    });
+  });
+
   // <form data-confirm="…">: a destructive action asks before it is sent.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");
