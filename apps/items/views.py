@@ -62,6 +62,10 @@ def my_items_view(request: HttpRequest) -> HttpResponse:
     return _list_page(request, mine=True)
 
 
+# How the item page draws its buttons: the step forward looks primary; what undoes or ends someone's work looks
+# dangerous and asks before it is sent.
+PRIMARY_ACTIONS = frozenset({Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE, Action.CLOSE})
+DANGEROUS_ACTIONS = frozenset({Action.CANCEL, Action.RETURN, Action.REVISE})
 # Actions with a form of their own on the item page, not a button of the action form.
 PAGE_OWN_FORMS = frozenset({Action.POST_PROGRESS, Action.ASSIGN, Action.DELETE_DRAFT})
 
@@ -77,6 +81,8 @@ def item_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "actions": [Action(action) for action in actions if action not in PAGE_OWN_FORMS],
             "can_delete_draft": Action.DELETE_DRAFT in actions,
+            "primary_actions": PRIMARY_ACTIONS,
+            "dangerous_actions": DANGEROUS_ACTIONS,
             "reason_callout": latest_reason(item),
             "can_post_progress": Action.POST_PROGRESS in actions,
             "can_assign": Action.ASSIGN in actions,

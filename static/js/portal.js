@@ -47,9 +47,10 @@
     });
   });
 
-  // <form data-confirm="…">: a destructive action asks before it is sent.
+  // <form data-confirm="…"> or <button data-confirm="…">: a destructive action asks before it is sent.
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
+    var button = event.submitter;
+    var message = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
     }
