@@ -166,7 +166,8 @@ class _RowChecker:
         errors_before = len(self.check.errors)
         cells = row.cells
         for key in REQUIRED_KEYS:
-            if key in cells and not cells[key]:  # a column missing altogether is the file's problem
+            # A column missing altogether is the file's problem; a formula never calculated, the reader's.
+            if key in cells and not cells[key] and key not in row.unsaved:
                 self.problem(row, key, _("This column must be filled in."))
         values: dict[str, Any] = {}
         owner_type = self.choice(row, "owner_type")

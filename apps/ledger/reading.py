@@ -8,6 +8,8 @@ import datetime
 import gzip
 import io
 import json
+import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,9 +19,11 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
-from apps.core.exports import FORMULA_STARTS
-from apps.ledger.columns import COLUMN_BY_KEY, HEADER_TO_KEY, REQUIRED_KEYS, normalise_header
+from apps.core.exports import FORMULA_STARTS, XlsxKind
+from apps.ledger.columns import COLUMN_BY_KEY, HEADER_TO_KEY, LEDGER_COLUMNS, REQUIRED_KEYS, normalise_header
 
 LEDGER_MAX_ROWS = 50_000
 # Parts this small may be packed as tightly as they like (a sheet of empty rows is); bigger ones are held to
@@ -27,6 +31,20 @@ LEDGER_MAX_ROWS = 50_000
 RATIO_CHECKED_FROM_BYTES = 4 * 1024 * 1024
 # Formatting often reaches far below the last filled row; this many empty rows in a row end a sheet.
 EMPTY_ROWS_ENDING_A_SHEET = 200
+# Offices put a title (五华区2021年民生实事计划台账) and blank rows above the headers; this many rows are searched.
+HEADER_SEARCH_ROWS = 10
+# Free text is kept as typed; every other cell (codes, names, dates, yes/no) is read through NFKC, so that
+# full-width digits and punctuation (２０２１－０６－３０, ＷＨ) read as their ordinary forms.
+FREE_TEXT_KEYS = frozenset({"title", "content", "beneficiaries", "requirements"})
+DATE_KEYS = frozenset(column.key for column in LEDGER_COLUMNS if column.kind == XlsxKind.DATE)
+# 44377: a date Excel shows as a number (its serial day), as a CSV saved from such a sheet writes it.
+SERIAL_DATE = re.compile(r"\d{5}(?:\.0+)?")
+SHEET_READ_CHUNK = 1024 * 1024
+MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# A cell with a formula and no saved value: <c r="H3"><f>…</f></c> (or an empty <v/>).
+FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
 
 
 @dataclass
@@ -56,6 +74,17 @@ class LedgerRow:
     sheet: str
     line: int
     cells: dict[str, Any]
+    # Keys of the cells holding a formula never calculated: empty here, but not because the office left them so.
+    unsaved: frozenset[str] = frozenset()
+
+
+@dataclass
+class SheetExtras:
+    """What openpyxl's streaming reader leaves out of a sheet: its merged ranges and its formulas without values."""
+
+    # (first row, first column, last row, last column), 1-based like the spreadsheet's own numbers.
+    merges: list[tuple[int, int, int, int]]
+    unsaved: set[tuple[int, int]]  # (row, column), 1-based
 
 
 class LedgerFileError(Exception):
@@ -112,19 +141,31 @@ def _refuse_bombs(parts: Sequence[zipfile.ZipInfo]) -> None:
             )
 
 
-def _cell_value(value: Any) -> Any:
-    """A cell as the checks expect it: text stripped, whole numbers as text, dates as dates."""
+def _cell_value(value: Any, key: str = "", epoch: datetime.datetime = CALENDAR_WINDOWS_1900) -> Any:
+    """A cell as the checks expect it: text stripped, whole numbers as text, dates as dates.
+
+    Date columns also read Excel's serial days (44377 → 2021-06-30), as numbers in XLSX cells not formatted as
+    dates and as text in CSV files; `epoch` is the workbook's date system (1900, or 1904 for old Mac files).
+    """
     if value is None:
         return ""
     if isinstance(value, str):
         value = value.strip()
+        if key not in FREE_TEXT_KEYS:
+            value = unicodedata.normalize("NFKC", value).strip()
         if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
             value = value[1:]  # the apostrophe exports put before text a spreadsheet would run
+        if key in DATE_KEYS and SERIAL_DATE.fullmatch(value):
+            return _serial_date(float(value), epoch) or value
         return value
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key in DATE_KEYS and isinstance(value, int | float):
+        date = _serial_date(value, epoch)
+        if date is not None:
+            return date
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, int | float):
@@ -132,33 +173,88 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
-def _rows_of_table(
-    sheet: str, table: Iterable[Sequence[Any]], problems: list[LedgerProblem], limit: int
-) -> list[LedgerRow] | None:
-    """The data rows of one table whose first row holds the ledger's headers; None if it is not a ledger."""
-    rows = iter(table)
-    header = next(rows, None)
-    if header is None:
+def _serial_date(serial: float, epoch: datetime.datetime) -> datetime.date | None:
+    """The date of Excel's serial day, None for a number no ledger date could be (before 1904, after 9999)."""
+    if not 1 <= serial < 2_958_466:
         return None
-    keys = [HEADER_TO_KEY.get(normalise_header(text)) for text in header]
-    if "title" not in keys:
+    try:
+        moment = from_excel(serial, epoch)
+    except (OverflowError, ValueError):
+        return None
+    return moment.date() if isinstance(moment, datetime.datetime) else None
+
+
+def _header_keys(values: Sequence[Any]) -> list[str | None]:
+    return [HEADER_TO_KEY.get(normalise_header(unicodedata.normalize("NFKC", str(text or "")))) for text in values]
+
+
+def _rows_of_table(
+    sheet: str,
+    table: Iterable[Sequence[Any]],
+    problems: list[LedgerProblem],
+    limit: int,
+    *,
+    extras: SheetExtras | None = None,
+    epoch: datetime.datetime = CALENDAR_WINDOWS_1900,
+) -> list[LedgerRow] | None:
+    """The data rows of one table; None if it is not a ledger.
+
+    The header row is the first of the first HEADER_SEARCH_ROWS rows that holds the title's column: a title and
+    blank rows may stand above it. Rows keep the spreadsheet's own numbers, whatever stands above the headers.
+    """
+    rows = iter(table)
+    keys: list[str | None] = []
+    header_line = 0
+    for line, values in enumerate(rows, start=1):
+        keys = _header_keys(values)
+        if "title" in keys:
+            header_line = line
+            break
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    if not header_line:
         return None  # not a ledger sheet (the guide, a chart …)
     for key in REQUIRED_KEYS:
         if key not in keys:
             problems.append(
                 LedgerProblem(
                     sheet=sheet,
-                    row=1,
+                    row=header_line,
                     column=COLUMN_BY_KEY[key].header,
                     message=_("The sheet lacks the column “%(column)s”.") % {"column": COLUMN_BY_KEY[key].header},
                 )
             )
     positions = [(position, key) for position, key in enumerate(keys) if key and COLUMN_BY_KEY[key].imported]
+    # Merged cells hold their value in the first cell only; the rest of the range reads it from there.
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    anchors: dict[tuple[int, int], Any] = {}
+    if extras is not None:
+        wanted = {position + 1 for position, _key in positions}
+        for first_row, first_column, last_row, last_column in extras.merges:
+            for column in range(first_column, last_column + 1):
+                if column not in wanted:
+                    continue
+                for line in range(first_row, last_row + 1):
+                    if (line, column) != (first_row, first_column):
+                        covered[(line, column)] = (first_row, first_column)
+            anchors[(first_row, first_column)] = None
+    unsaved_cells = extras.unsaved if extras is not None else set()
     result: list[LedgerRow] = []
     empty_run = 0
-    for line, values in enumerate(rows, start=2):
-        cells = {key: _cell_value(values[position]) if position < len(values) else "" for position, key in positions}
-        if not any(value != "" for value in cells.values()):
+    for line, values in enumerate(rows, start=header_line + 1):
+        raw = [values[position] if position < len(values) else None for position, _key in positions]
+        if covered or anchors:
+            for index, (position, _key) in enumerate(positions):
+                cell = (line, position + 1)
+                if cell in anchors:
+                    anchors[cell] = raw[index]
+                elif cell in covered:
+                    raw[index] = anchors.get(covered[cell])
+        cells = {key: _cell_value(value, key, epoch) for (_position, key), value in zip(positions, raw, strict=True)}
+        unsaved = frozenset(
+            key for position, key in positions if (line, position + 1) in unsaved_cells and cells[key] == ""
+        )
+        if not unsaved and not any(value != "" for value in cells.values()):
             empty_run += 1
             if empty_run >= EMPTY_ROWS_ENDING_A_SHEET:
                 break
@@ -168,15 +264,70 @@ def _rows_of_table(
             raise LedgerFileError(
                 _("The file has more than %(limit)s rows; split it into several files.") % {"limit": LEDGER_MAX_ROWS}
             )
-        result.append(LedgerRow(sheet=sheet, line=line, cells=cells))
+        for key in sorted(unsaved):
+            problems.append(
+                LedgerProblem(
+                    sheet=sheet,
+                    row=line,
+                    column=COLUMN_BY_KEY[key].header,
+                    message=_(
+                        "This cell is a formula with no saved value; open the file in Excel or WPS, save it, "
+                        "then upload it again."
+                    ),
+                )
+            )
+        result.append(LedgerRow(sheet=sheet, line=line, cells=cells, unsaved=unsaved))
     return result
+
+
+def _sheet_extras(package: zipfile.ZipFile, part: str) -> SheetExtras:
+    """The merged ranges and the formulas without saved values of one sheet, read from its XML in chunks.
+
+    openpyxl's read-only mode (kept for its bounded memory) reports neither; a full load would hold the
+    whole sheet in memory. This streams the part once, holding at most a chunk and one unfinished element.
+    """
+    extras = SheetExtras(merges=[], unsaved=set())
+    carry = b""
+    with package.open(part) as stream:
+        while True:
+            chunk = stream.read(SHEET_READ_CHUNK)
+            text = carry + chunk
+            if chunk:
+                # Everything before the last element that may still be open is complete.
+                cut = max(text.rfind(b"<c "), text.rfind(b"<row"), text.rfind(b"<mergeCell "))
+                if cut <= 0:
+                    carry = text
+                    continue
+                text, carry = text[:cut], text[cut:]
+            if b"<f" in text:
+                for match in FORMULA_WITHOUT_VALUE.finditer(text):
+                    extras.unsaved.add((int(match[2]), column_index_from_string(match[1].decode())))
+            if b"<mergeCell " in text:
+                for match in MERGE_REF.finditer(text):
+                    first_column, first_row, last_column, last_row = match.groups()
+                    extras.merges.append(
+                        (
+                            int(first_row),
+                            column_index_from_string(first_column.decode()),
+                            int(last_row),
+                            column_index_from_string(last_column.decode()),
+                        )
+                    )
+            if not chunk:
+                return extras
 
 
 def _csv_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("gb18030")  # what Excel on a Chinese Windows saves "CSV" as
+    except UnicodeDecodeError as error:
+        raise LedgerFileError(
+            _("The CSV file is neither UTF-8 nor GBK text; save it again from Excel or WPS as CSV, or as .xlsx.")
+        ) from error
 
 
 def ledger_read(source: IO[bytes], name: str) -> tuple[list[LedgerRow], list[LedgerProblem]]:
@@ -186,15 +337,27 @@ def ledger_read(source: IO[bytes], name: str) -> tuple[list[LedgerRow], list[Led
     found = False
     try:
         if name.lower().endswith(".csv"):
-            tables = [("", csv.reader(io.StringIO(_csv_text(source.read()))))]
+            tables = [("", csv.reader(io.StringIO(_csv_text(source.read()))), None)]
             workbook = None
+            epoch = CALENDAR_WINDOWS_1900
         else:
             _refuse_bombs(_xlsx_parts(source))  # before openpyxl unpacks a byte of it
             workbook = load_workbook(source, read_only=True, data_only=True)
-            tables = [(sheet.title, sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+            epoch = workbook.epoch
+            package = workbook._archive  # the open zip openpyxl streams the sheets from
+            tables = [
+                (
+                    sheet.title,
+                    sheet.iter_rows(min_row=1, values_only=True),  # from row 1: rows keep their real numbers
+                    _sheet_extras(package, sheet._worksheet_path),
+                )
+                for sheet in workbook.worksheets
+            ]
         try:
-            for title, table in tables:
-                sheet_rows = _rows_of_table(title, table, problems, LEDGER_MAX_ROWS - len(rows))
+            for title, table, extras in tables:
+                sheet_rows = _rows_of_table(
+                    title, table, problems, LEDGER_MAX_ROWS - len(rows), extras=extras, epoch=epoch
+                )
                 if sheet_rows is not None:
                     found = True
                     rows.extend(sheet_rows)
@@ -205,7 +368,10 @@ def ledger_read(source: IO[bytes], name: str) -> tuple[list[LedgerRow], list[Led
         raise
     except Exception as error:  # openpyxl and zipfile raise many kinds for a file that is not XLSX
         raise LedgerFileError(
-            _("The file could not be read as XLSX or CSV (%(error)s).") % {"error": type(error).__name__}
+            _(
+                "The file could not be read: it may be damaged or cut short. Open it in Excel or WPS, save it "
+                "again as .xlsx (or as CSV), then upload that file."
+            )
         ) from error
     if not found:
         raise LedgerFileError(_("No sheet of the file has the ledger's columns; please start from the template."))

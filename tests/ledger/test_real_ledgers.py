@@ -1,0 +1,212 @@
+"""Ledgers as offices keep them: full-width digits, serial dates, a title above the headers, merged cells,
+formulas never calculated, and files that cannot be read at all: each read right or refused in plain words."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from apps.accounts.models import User
+from apps.items.models import WorkItem
+from apps.ledger.checking import ledger_import
+from apps.ledger.models import JobStatus
+from apps.ledger.reading import LedgerFileError, ledger_read
+from tests.ledger.test_ledger import IMPORT_HEADERS, ledger_row, upload
+
+PYTHON_ERROR_NAMES = re.compile(r"BadZipFile|KeyError|UnicodeDecodeError|Error\b|Exception")
+
+
+@pytest.fixture
+def importer(unit_admin: User, owner: User) -> User:
+    """The unit administrator of 五华区, with the owner (张敏) as the colleague the rows name."""
+    return unit_admin
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def office_workbook(rows: Sequence[Sequence[Any]], *, above: Sequence[Sequence[Any]] = ()) -> Workbook:
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in above:
+        sheet.append(list(line))
+    sheet.append(list(IMPORT_HEADERS))
+    for row in rows:
+        sheet.append(list(row))
+    return workbook
+
+
+def cells_of(**changes: Any) -> list[Any]:
+    row = ledger_row(**changes)
+    return [row.get(header, "") for header in IMPORT_HEADERS]
+
+
+def read(data: bytes, name: str = "台账.xlsx"):
+    return ledger_read(io.BytesIO(data), name)
+
+
+def test_ledger_read_full_width_dates_and_codes_as_ordinary_ones():
+    workbook = office_workbook(
+        [
+            cells_of(
+                开始日期="２０２１－０６－０１",
+                完成时限="２０２１年６月３０日",
+                是否重点="否",
+                事项名称="　老旧小区改造　",
+            ),
+            cells_of(完成时限="２０２１/０６/３０", 所属单位="ＷＨ", 编号="ＷＨ－２０２１－０００１"),
+        ]
+    )
+
+    rows, problems = read(workbook_bytes(workbook))
+
+    assert problems == []
+    assert rows[0].cells["start_date"] == "2021-06-01"
+    assert rows[0].cells["deadline"] == "2021年6月30日"
+    assert rows[0].cells["title"] == "老旧小区改造"
+    assert rows[1].cells["unit"] == "WH" and rows[1].cells["number"] == "WH-2021-0001"
+    assert rows[1].cells["deadline"] == "2021/06/30"
+
+
+def test_ledger_import_full_width_dates_creates_the_item(importer, district):
+    workbook = office_workbook([cells_of(开始日期="２０２１－０６－０１", 完成时限="２０２１年６月３０日")])
+
+    check = ledger_import(source=io.BytesIO(workbook_bytes(workbook)), name="台账.xlsx", unit=district, by=importer)
+
+    assert check.errors == []
+    item = WorkItem.objects.get()
+    assert (item.start_date, item.deadline) == (datetime.date(2021, 6, 1), datetime.date(2021, 6, 30))
+
+
+def test_ledger_read_serial_dates_in_number_cells_and_csv_text():
+    workbook = office_workbook([cells_of(开始日期=44348, 完成时限=44377.0)])
+    csv_text = ",".join(IMPORT_HEADERS) + "\n" + ",".join(str(v) for v in cells_of(开始日期="44348", 完成时限="44377"))
+
+    xlsx_rows, _problems = read(workbook_bytes(workbook))
+    csv_rows, _problems = read(csv_text.encode(), "台账.csv")
+
+    for rows in (xlsx_rows, csv_rows):
+        assert rows[0].cells["start_date"] == datetime.date(2021, 6, 1)
+        assert rows[0].cells["deadline"] == datetime.date(2021, 6, 30)
+
+
+def test_ledger_read_serial_dates_in_the_1904_date_system():
+    workbook = office_workbook([cells_of(完成时限=44377 - 1462)])
+    workbook.epoch = datetime.datetime(1904, 1, 1)
+
+    rows, _problems = read(workbook_bytes(workbook))
+
+    assert rows[0].cells["deadline"] == datetime.date(2021, 6, 30)
+
+
+def test_ledger_read_finds_the_headers_below_a_title_and_keeps_real_row_numbers():
+    workbook = office_workbook(
+        [cells_of(), cells_of(完成时限="")], above=[["五华区2021年民生实事计划台账"], [], ["填报单位：五华区"]]
+    )
+    workbook.active.merge_cells("A1:F1")
+
+    rows, problems = read(workbook_bytes(workbook))
+
+    assert [row.line for row in rows] == [5, 6]
+    assert problems == []
+
+
+def test_ledger_read_missing_column_is_named_at_the_real_header_row():
+    headers = [header for header in IMPORT_HEADERS if header != "完成时限"]
+    workbook = Workbook()
+    workbook.active.append(["五华区2021年民生实事计划台账"])
+    workbook.active.append([])
+    workbook.active.append(headers)
+
+    _rows, problems = read(workbook_bytes(workbook))
+
+    assert [(problem.row, problem.column) for problem in problems] == [(3, "完成时限")]
+
+
+def test_ledger_read_merged_cells_apply_to_every_row_they_cover():
+    workbook = office_workbook([cells_of(事项名称=f"事项{n}") for n in range(4)])
+    sheet = workbook.active
+    category = IMPORT_HEADERS.index("类别") + 1
+    deadline = IMPORT_HEADERS.index("完成时限") + 1
+    for line in (3, 4):
+        sheet.cell(line, category).value = None
+        sheet.cell(line, deadline).value = None
+    sheet.merge_cells(start_row=2, start_column=category, end_row=4, end_column=category)
+    sheet.merge_cells(start_row=2, start_column=deadline, end_row=4, end_column=deadline)
+
+    rows, problems = read(workbook_bytes(workbook))
+
+    assert problems == []
+    assert [row.cells["category"] for row in rows] == ["住房"] * 4
+    assert [row.cells["deadline"] for row in rows] == ["2030-06-30"] * 4
+
+
+def test_ledger_import_formula_without_saved_value_says_to_save_it_in_excel(importer, district):
+    workbook = office_workbook([cells_of()])
+    deadline = IMPORT_HEADERS.index("完成时限") + 1
+    workbook.active.cell(2, deadline).value = "=DATE(2030,6,30)"  # openpyxl saves no value for it
+
+    check = ledger_import(source=io.BytesIO(workbook_bytes(workbook)), name="台账.xlsx", unit=district, by=importer)
+
+    assert [(problem.row, problem.column) for problem in check.errors] == [(2, "完成时限")]
+    assert "公式" in check.errors[0].message
+    assert not WorkItem.objects.exists()
+
+
+def test_ledger_import_truncated_xlsx_is_refused_without_python_names(client, importer, district):
+    data = workbook_bytes(office_workbook([cells_of()]))
+
+    job = upload(client, importer, district, SimpleUploadedFile("台账.xlsx", data[: len(data) // 2]))
+
+    assert job.status == JobStatus.INVALID
+    assert not PYTHON_ERROR_NAMES.search(job.problems[0]["message"])
+
+
+def test_ledger_read_xlsx_with_a_damaged_sheet_is_refused_in_plain_words():
+    data = workbook_bytes(office_workbook([cells_of()]))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(damaged, "w") as target:
+        for part in source.infolist():
+            content = source.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            target.writestr(part, content)
+
+    with pytest.raises(LedgerFileError) as refused:
+        read(damaged.getvalue())
+
+    assert not PYTHON_ERROR_NAMES.search(str(refused.value))
+    assert "Excel" in str(refused.value)
+
+
+def test_ledger_read_xlsx_without_rows_is_refused_as_no_ledger():
+    with pytest.raises(LedgerFileError) as refused:
+        read(workbook_bytes(Workbook()))
+
+    assert "模板" in str(refused.value)
+
+
+def test_ledger_read_gbk_csv_with_full_width_dates():
+    text = ",".join(IMPORT_HEADERS) + "\n" + ",".join(str(v) for v in cells_of(完成时限="２０３０年６月３０日"))
+
+    rows, _problems = read(text.encode("gbk"), "台账.csv")
+
+    assert rows[0].cells["deadline"] == "2030年6月30日" and rows[0].cells["title"] == "老旧小区改造"
+
+
+def test_ledger_read_csv_in_no_known_encoding_is_refused_in_plain_words():
+    with pytest.raises(LedgerFileError) as refused:
+        read(b"\xff\xfe\x00\x81\x30\xff" * 10, "台账.csv")
+
+    assert not PYTHON_ERROR_NAMES.search(str(refused.value))
