@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ServiceError
 from apps.core.exports import queryset_table_response
-from apps.core.feedback import flash_form_errors
 from apps.core.jobs import job_status_response
 from apps.org.filtersets import filtered_rows
 from apps.reports.exports import REPORT_EXPORT_SHEET, REPORT_EXPORT_STEM, report_export_columns
 from apps.reports.filtersets import ReportFilterSet
 from apps.reports.forms import ReportRequestForm
 from apps.reports.models import REPORT_PRODUCER_ROLES, Report, ReportStatus
+from apps.reports.periods import period_containing
 from apps.reports.renderers import report_tables, report_title
 from apps.reports.services import report_production_refusal, report_request
 
@@ -36,6 +36,13 @@ def _visible_report(request: HttpRequest, pk: int) -> Report:
 
 @login_required
 def report_archive_view(request: HttpRequest) -> HttpResponse:
+    return _archive_page(request)
+
+
+def _archive_page(
+    request: HttpRequest, request_form: ReportRequestForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The archive, with the production form as the user last filled it when it was refused."""
     reports = Report.objects.visible_to(request.user).select_related("unit", "requested_by")
     filterset = ReportFilterSet(request.GET or None, queryset=reports, user=request.user)
     listed, problems = filtered_rows(filterset)
@@ -54,8 +61,9 @@ def report_archive_view(request: HttpRequest) -> HttpResponse:
             "filterset": filterset,
             "page_obj": page_obj,
             "export_query": query.urlencode(),
-            "request_form": ReportRequestForm(user=request.user) if can_produce else None,
+            "request_form": (request_form or ReportRequestForm(user=request.user)) if can_produce else None,
         },
+        status=status,
     )
 
 
@@ -83,18 +91,22 @@ def report_archive_export_view(request: HttpRequest, file_format: str) -> HttpRe
 def report_request_view(request: HttpRequest) -> HttpResponse:
     form = ReportRequestForm(request.POST, user=request.user)
     if not form.is_valid():
-        flash_form_errors(request, form)
-        return redirect("reports:archive")
+        # The archive again, with the form as filled in and its errors beside the fields.
+        return _archive_page(request, form, status=400)
+    kind, day, unit = form.cleaned_data["kind"], form.cleaned_data["day"], form.cleaned_data["unit"]
+    period = period_containing(kind, day)
+    already = Report.objects.filter(kind=kind, period_start=period.start, unit=unit).exists()
     try:
-        report = report_request(
-            kind=form.cleaned_data["kind"],
-            day=form.cleaned_data["day"],
-            unit=form.cleaned_data["unit"],
-            by=request.user,
-        )
+        report = report_request(kind=kind, day=day, unit=unit, by=request.user)
     except ServiceError as error:
-        messages.error(request, error.message)
-        return redirect("reports:archive")
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _archive_page(request, form, status=400)
+    if already:
+        messages.info(
+            request,
+            _("The %(kind)s of %(unit)s for %(start)s to %(end)s had already been asked for; here it is.")
+            % {"kind": report.get_kind_display(), "unit": unit, "start": period.start, "end": period.end},
+        )
     return redirect("reports:detail", pk=report.pk)
 
 

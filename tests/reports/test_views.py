@@ -171,9 +171,26 @@ def test_report_request_with_bad_input_explains_and_creates_nothing(week, client
         )
     bad_date = client.post("/reports/produce/", {"kind": "weekly", "day": "2021-02-30", "unit": city.pk}, follow=True)
 
-    assert "尚未结束" in " ".join(str(m) for m in unfinished.context["messages"])
-    assert "输入一个有效的日期。" in [str(m) for m in bad_date.context["messages"]]
+    # then: the archive again, the reason beside the form, and the form as the staff filled it in
+    assert (unfinished.status_code, bad_date.status_code) == (400, 400)
+    unfinished_page = unfinished.content.decode()
+    assert "尚未结束" in unfinished_page
+    assert 'value="2021-06-09"' in unfinished_page
+    assert f'<option value="{city.pk}" selected>' in unfinished_page
+    assert "输入一个有效的日期。" in bad_date.content.decode()
     assert Report.objects.count() == 0
+
+
+def test_report_request_for_a_period_already_produced_says_so_and_opens_it(weekly_report, client, staff, city):
+    client.force_login(staff)
+
+    response = client.post(
+        "/reports/produce/", {"kind": "weekly", "day": str(weekly_report.period_end), "unit": city.pk}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == f"/reports/{weekly_report.pk}/"
+    assert "已经申请过" in " ".join(str(m) for m in response.context["messages"])
+    assert Report.objects.count() == 1
 
 
 def test_report_being_produced_shows_its_progress(week, client, staff, city):
