@@ -92,6 +92,13 @@ def import_job_create(*, by: User, unit: Unit, upload: UploadedFile) -> ImportJo
     return ImportJob.objects.create(unit=unit, requested_by=by, file=upload, original_name=name, row_count=row_count)
 
 
+def _unexpected_failure() -> str:
+    """What the job's page says of a failure that is the portal's fault: the details go to the log, not the user."""
+    return _(
+        "Something went wrong in the portal; the details were recorded for its administrators. Please try again later."
+    )
+
+
 def _runs_in_background(row_count: int) -> bool:
     return row_count > settings.LEDGER_INLINE_MAX_ROWS
 
@@ -186,9 +193,9 @@ def _check(job_id: int, claim: JobClaim) -> None:
             problem_count=1,
         )
         return
-    except Exception as error:
+    except Exception:
         logger.exception("ledger import %s: the check failed", job_id)
-        claim.finish(status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        claim.finish(status=JobStatus.FAILED, error=_unexpected_failure())
         raise
     claim.finish(
         status=JobStatus.VALID if check.is_valid else JobStatus.INVALID,
@@ -243,9 +250,9 @@ def _commit(job_id: int, claim: JobClaim) -> None:
             status=JobStatus.FAILED,
             error=_("Items of these units were numbered at the same moment; nothing was imported. Please try again."),
         )
-    except Exception as error:
+    except Exception:
         logger.exception("ledger import %s: writing failed", job_id)
-        claim.finish(status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        claim.finish(status=JobStatus.FAILED, error=_unexpected_failure())
         raise
 
 
@@ -329,8 +336,8 @@ def _export(job_id: int, claim: JobClaim) -> None:
         # Another run took the job over; its file is the one kept.
         storage_delete_leftovers(ExportJob._meta.get_field("file").storage, claim.written)
         logger.info("export %s was taken over by another run; this one stops", job_id)
-    except Exception as error:
+    except Exception:
         logger.exception("export %s failed", job_id)
         storage_delete_leftovers(ExportJob._meta.get_field("file").storage, claim.written)
-        claim.finish(status=JobStatus.FAILED, error=f"{type(error).__name__}: {error}")
+        claim.finish(status=JobStatus.FAILED, error=_unexpected_failure())
         raise
