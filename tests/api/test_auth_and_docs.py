@@ -150,3 +150,12 @@ def test_api_docs_linked_from_the_top_bar(client, owner):
     page = client.get("/items/").content.decode()
 
     assert 'href="/api/v1/docs/"' in page
+
+
+def test_api_docs_page_links_back_to_the_portal(client, owner):
+    client.force_login(owner)
+
+    page = client.get("/api/v1/docs/").content.decode()
+
+    assert '<a href="/"' in page and "返回首页" in page
+    assert 'id="swagger-ui"' in page
