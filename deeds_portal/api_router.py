@@ -24,7 +24,9 @@ urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from docs/?script, not inline: the CSP forbids inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api_docs.html"), name="docs"),
+    path(
+        "docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api_docs.html"), name="docs"
+    ),
     path("dashboards/", OwnDashboardView.as_view(), name="dashboard-own"),
     path("dashboards/<int:unit_id>/", DashboardView.as_view(), name="dashboard"),
     # Ahead of the router, so that "export" is not read as an item id; the ledger app serves it.

@@ -328,13 +328,13 @@ class Evidence(models.Model):
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
 
+    def __str__(self) -> str:
+        return self.original_name
+
     @property
     def is_image(self) -> bool:
         """A photo, which the item page shows as a thumbnail (the upload check decoded it)."""
         return self.content_type.startswith("image/")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 # The rollup counter tables live in their own module; importing them here registers them with this app.
