@@ -43,8 +43,9 @@ SHEET_READ_CHUNK = 1024 * 1024
 MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 # A cell with a formula and no saved value: <c r="H3"><f>…</f></c> (or an empty <v/>).
 FORMULA_WITHOUT_VALUE = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>/]*>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+    rb"<c\b([^>]*?)(?<!/)>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
+CELL_REFERENCE = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 
 @dataclass
@@ -301,7 +302,10 @@ def _sheet_extras(package: zipfile.ZipFile, part: str) -> SheetExtras:
                 text, carry = text[:cut], text[cut:]
             if b"<f" in text:
                 for match in FORMULA_WITHOUT_VALUE.finditer(text):
-                    extras.unsaved.add((int(match[2]), column_index_from_string(match[1].decode())))
+                    reference = CELL_REFERENCE.search(match[1])
+                    # t="str" with an empty value is a formula whose result is empty text: saved, and empty.
+                    if reference and b't="str"' not in match[1]:
+                        extras.unsaved.add((int(reference[2]), column_index_from_string(reference[1].decode())))
             if b"<mergeCell " in text:
                 for match in MERGE_REF.finditer(text):
                     first_column, first_row, last_column, last_row = match.groups()

@@ -210,3 +210,23 @@ def test_ledger_read_csv_in_no_known_encoding_is_refused_in_plain_words():
         read(b"\xff\xfe\x00\x81\x30\xff" * 10, "台账.csv")
 
     assert not PYTHON_ERROR_NAMES.search(str(refused.value))
+
+
+def test_ledger_read_formula_saved_as_empty_text_is_an_empty_cell():
+    workbook = office_workbook([cells_of()])
+    content = IMPORT_HEADERS.index("具体内容") + 1
+    workbook.active.cell(2, content).value = '=IF(1=1,"","x")'
+    with_value = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(workbook))) as source, zipfile.ZipFile(with_value, "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                # As Excel saves a formula whose result is empty text.
+                data = re.sub(
+                    rb'<c r="([A-Z]+2)"><f>(.*?)</f><v ?/></c>', rb'<c r="\1" t="str"><f>\2</f><v></v></c>', data
+                )
+            target.writestr(part, data)
+
+    rows, problems = read(with_value.getvalue())
+
+    assert problems == [] and rows[0].cells["content"] == "" and rows[0].unsaved == frozenset()
