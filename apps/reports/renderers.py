@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +35,10 @@ class ReportTable:
     rows: list[list[Any]]
     percent_columns: set[int] = field(default_factory=set)
     note: str = ""
+    # Columns a spreadsheet should hold as numbers with a sign (changes), date-times or dates, not as text.
+    change_columns: set[int] = field(default_factory=set)
+    moment_columns: set[int] = field(default_factory=set)
+    date_columns: set[int] = field(default_factory=set)
 
 
 def _rate(value: str | None) -> Decimal | None:
@@ -80,6 +87,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         ]
         + [[_("Total"), "", *_figure_cells(data["total"], True)]],
         percent_columns={4},
+        change_columns={6, 7, 8, 9},
         note="" if data["has_previous"] else _("There is no previous report of this kind to compare with."),
     )
     unit_rows = [[row["name"], *_figure_cells(row, True)] for row in data["children"]]
@@ -93,6 +101,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         headers=[_("Unit"), *figure_headers, *change_headers],
         rows=unit_rows,
         percent_columns={3},
+        change_columns={5, 6, 7, 8},
     )
     list_names = {
         "completed": _("Completed in the period"),
@@ -107,6 +116,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         title=_("Items of the period"),
         headers=[_("Period list"), _("Number of items"), _("Change against the previous report")],
         rows=[[name, data[f"{key}_count"], _signed(list_changes.get(key))] for key, name in list_names.items()],
+        change_columns={2},
         note=summary.note,
     )
 
@@ -116,8 +126,14 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         note = ""
         if count > len(rows):
             note = _("%(shown)s of %(count)s items are listed.") % {"shown": len(rows), "count": count}
+        names = [name for _header, name in columns]
         return ReportTable(
-            title=f"{title} ({count})", headers=[header for header, _name in columns], rows=rows, note=note
+            title=f"{title} ({count})",
+            headers=[header for header, _name in columns],
+            rows=rows,
+            note=note,
+            moment_columns={index for index, name in enumerate(names) if name == "at"},
+            date_columns={index for index, name in enumerate(names) if name == "deadline"},
         )
 
     number, title, unit, responsible = (
@@ -180,6 +196,28 @@ def _display_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+SIGNED_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def _xlsx_typed(cell: Any, table: ReportTable, index: int) -> None:
+    """Changes as signed numbers, times as date-times and deadlines as dates, so a spreadsheet can sum and sort."""
+    value = cell.value
+    if not isinstance(value, str):
+        return
+    if index in table.change_columns and SIGNED_NUMBER.fullmatch(value):
+        decimals = "." in value
+        cell.value = Decimal(value) if decimals else int(value)
+        cell.number_format = "+0.0;-0.0;0.0" if decimals else "+0;-0;0"
+    elif index in table.moment_columns:
+        with contextlib.suppress(ValueError):
+            cell.value = datetime.datetime.strptime(value, "%Y-%m-%d %H:%M")
+            cell.number_format = "yyyy-mm-dd hh:mm"
+    elif index in table.date_columns:
+        with contextlib.suppress(ValueError):
+            cell.value = datetime.datetime.strptime(value, "%Y-%m-%d").date()
+            cell.number_format = "yyyy-mm-dd"
+
+
 def render_xlsx(data: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -226,6 +264,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
         for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
             for index, cell in enumerate(row):
                 cell.border = border
+                _xlsx_typed(cell, table, index)
                 if index in table.percent_columns:
                     cell.number_format = "0.0%"
                     if cell.value is None:

@@ -252,6 +252,18 @@ def test_report_page_shows_each_change_against_the_previous_report_with_an_arrow
     total = figures_table(page, "按清单类型和责任主体统计")[-1]
     assert total[2:] == ["7", "2", "28.6%", "3", "0", "▲ +1", "▲ +14.3", "▲ +1"]
 
+    # and the XLSX holds the changes as signed numbers and the times as date-times, for a spreadsheet to sort
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(f"/reports/{report.pk}/download/xlsx/").streaming_content)))
+    changes = [cell for cell in workbook["汇总"][7]][6:10]
+    assert [cell.value for cell in changes] == [0, 1, 14.3, 1]
+    assert [cell.number_format for cell in changes] == ["+0;-0;0", "+0;-0;0", "+0.0;-0.0;0.0", "+0;-0;0"]
+    lists = workbook["本期事项统计"]
+    assert (lists["C5"].value, lists["C5"].number_format) == (-1, "+0;-0;0")  # newly overdue: 2 → 1
+    completed_at = workbook["办结事项"]["F3"]
+    assert isinstance(completed_at.value, datetime.datetime) and completed_at.number_format == "yyyy-mm-dd hh:mm"
+    deadline = workbook["新增逾期"]["E3"]
+    assert deadline.value == datetime.datetime(2021, 6, 9) and deadline.number_format == "yyyy-mm-dd"
+
 
 def test_report_archive_filters_by_kind_period_and_unit_and_its_pages_keep_them(client, staff, city, district):
     # given: 40 weekly reports of the district, and others of another kind, another unit and other periods
