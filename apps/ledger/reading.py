@@ -36,6 +36,16 @@ HEADER_SEARCH_ROWS = 10
 # Free text is kept as typed; every other cell (codes, names, dates, yes/no) is read through NFKC, so that
 # full-width digits and punctuation (２０２１－０６－３０, ＷＨ) read as their ordinary forms.
 FREE_TEXT_KEYS = frozenset({"title", "content", "beneficiaries", "requirements"})
+# Names may carry full-width brackets as the unit or person was registered (五华区（开发区）), which NFKC would turn
+# into ASCII ones the lookup would then miss; only their full-width letters, digits and -._ are made ordinary.
+NAME_KEYS = frozenset({"unit", "responsible_unit", "owner_person", "responsible_person", "category"})
+FULL_WIDTH_NAME_CHARACTERS = str.maketrans(
+    {
+        character: chr(ord(character) - 0xFEE0)
+        for character in "－．＿０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+        "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
+    }
+)
 DATE_KEYS = frozenset(column.key for column in LEDGER_COLUMNS if column.kind == XlsxKind.DATE)
 # 44377: a date Excel shows as a number (its serial day), as a CSV saved from such a sheet writes it.
 SERIAL_DATE = re.compile(r"\d{5}(?:\.0+)?")
@@ -152,7 +162,9 @@ def _cell_value(value: Any, key: str = "", epoch: datetime.datetime = CALENDAR_W
         return ""
     if isinstance(value, str):
         value = value.strip()
-        if key not in FREE_TEXT_KEYS:
+        if key in NAME_KEYS:
+            value = value.translate(FULL_WIDTH_NAME_CHARACTERS)
+        elif key not in FREE_TEXT_KEYS:
             value = unicodedata.normalize("NFKC", value).strip()
         if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
             value = value[1:]  # the apostrophe exports put before text a spreadsheet would run

@@ -64,6 +64,7 @@ def test_ledger_read_full_width_dates_and_codes_as_ordinary_ones():
                 完成时限="２０２１年６月３０日",
                 是否重点="否",
                 事项名称="　老旧小区改造　",
+                责任单位="五华区（开发区）",
             ),
             cells_of(完成时限="２０２１/０６/３０", 所属单位="ＷＨ", 编号="ＷＨ－２０２１－０００１"),
         ]
@@ -75,6 +76,7 @@ def test_ledger_read_full_width_dates_and_codes_as_ordinary_ones():
     assert rows[0].cells["start_date"] == "2021-06-01"
     assert rows[0].cells["deadline"] == "2021年6月30日"
     assert rows[0].cells["title"] == "老旧小区改造"
+    assert rows[0].cells["responsible_unit"] == "五华区（开发区）"  # names keep their brackets as registered
     assert rows[1].cells["unit"] == "WH" and rows[1].cells["number"] == "WH-2021-0001"
     assert rows[1].cells["deadline"] == "2021/06/30"
 
