@@ -345,6 +345,35 @@ def _pdf_text(value: Any) -> str:
     return escape(str(value))
 
 
+def _numbered_canvas(font: str, label: str) -> type:
+    """A canvas that writes "page N of M" at the foot of every page once it knows how many pages there are."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._page_states: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            # Keep the page for later instead of writing it: the count of pages is known only at the end.
+            self._page_states.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            pages = len(self._page_states)
+            for state in self._page_states:
+                self.__dict__.update(state)
+                self.setFont(font, 8)
+                self.drawRightString(
+                    self._pagesize[0] - 12 * mm, 6 * mm, label % {"page": self._pageNumber, "pages": pages}
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """An A4 landscape document with every table; the Chinese font is embedded (subset)."""
     from reportlab.lib import colors
@@ -357,8 +386,12 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     with override(REPORT_LANGUAGE):
         title = report_title(data)
         tables = report_tables(data)
+        page_label = _("Page %(page)s of %(pages)s")
     heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22, spaceAfter=6)
-    subheading = ParagraphStyle("subheading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
+    # keepWithNext: a table's title never stands alone at the foot of a page, apart from its table.
+    subheading = ParagraphStyle(
+        "subheading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4, keepWithNext=1
+    )
     cell_style = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
     note_style = ParagraphStyle("note", fontName=font, fontSize=8, leading=10, textColor=colors.grey)
     story: list[Any] = [Paragraph(_pdf_text(title), heading)]
@@ -398,7 +431,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
         bottomMargin=12 * mm,
         title=title,
     )
-    document.build(story)
+    document.build(story, canvasmaker=_numbered_canvas(font, page_label))
     return buffer.getvalue()
 
 

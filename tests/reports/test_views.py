@@ -107,6 +107,10 @@ def test_report_pdf_embeds_the_chinese_font_and_says_the_figures(weekly_report, 
         if font.get_object().get("/BaseFont", "").endswith("WenQuanYiZenHei-0")
     ]
     assert fonts and "/FontFile2" in fonts[0]["/FontDescriptor"]
+    # every page says which it is of how many, at its foot
+    pages = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"第 {number} 页 / 共 {pages} 页" in page.extract_text()
 
 
 def test_report_archive_is_scoped_to_the_unit_and_above(
