@@ -49,6 +49,7 @@ FULL_WIDTH_NAME_CHARACTERS = str.maketrans(
 DATE_KEYS = frozenset(column.key for column in LEDGER_COLUMNS if column.kind == XlsxKind.DATE)
 # 44377: a date Excel shows as a number (its serial day), as a CSV saved from such a sheet writes it.
 SERIAL_DATE = re.compile(r"\d{5}(?:\.0+)?")
+SERIAL_DATE_YEARS = (1950, 2099)
 SHEET_READ_CHUNK = 1024 * 1024
 MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 # A cell with a formula and no saved value: <c r="H3"><f>…</f></c> (or an empty <v/>).
@@ -187,14 +188,19 @@ def _cell_value(value: Any, key: str = "", epoch: datetime.datetime = CALENDAR_W
 
 
 def _serial_date(serial: float, epoch: datetime.datetime) -> datetime.date | None:
-    """The date of Excel's serial day, None for a number no ledger date could be (before 1904, after 9999)."""
+    """The date of Excel's serial day; None for a number no ledger date could be, which is then checked as text.
+
+    Only 1950–2099 count: a year (2030) or a count typed into a date column must be refused, not read as 1905.
+    """
     if not 1 <= serial < 2_958_466:
         return None
     try:
         moment = from_excel(serial, epoch)
     except (OverflowError, ValueError):
         return None
-    return moment.date() if isinstance(moment, datetime.datetime) else None
+    if not isinstance(moment, datetime.datetime) or not SERIAL_DATE_YEARS[0] <= moment.year <= SERIAL_DATE_YEARS[1]:
+        return None
+    return moment.date()
 
 
 def _header_keys(values: Sequence[Any]) -> list[str | None]:

@@ -103,6 +103,14 @@ def test_ledger_read_serial_dates_in_number_cells_and_csv_text():
         assert rows[0].cells["deadline"] == datetime.date(2021, 6, 30)
 
 
+def test_ledger_read_year_in_a_date_column_is_no_serial_date():
+    workbook = office_workbook([cells_of(完成时限=2030), cells_of(完成时限=20300630)])
+
+    rows, _problems = read(workbook_bytes(workbook))
+
+    assert [row.cells["deadline"] for row in rows] == ["2030", "20300630"]
+
+
 def test_ledger_read_serial_dates_in_the_1904_date_system():
     workbook = office_workbook([cells_of(完成时限=44377 - 1462)])
     workbook.epoch = datetime.datetime(1904, 1, 1)
