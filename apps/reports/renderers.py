@@ -39,6 +39,11 @@ class ReportTable:
     change_columns: set[int] = field(default_factory=set)
     moment_columns: set[int] = field(default_factory=set)
     date_columns: set[int] = field(default_factory=set)
+    # The id of each row's item where a row is an item: its number links to the item on the report's page.
+    row_items: list[int | None] = field(default_factory=list)
+
+    def rows_with_items(self) -> list[tuple[list[Any], int | None]]:
+        return list(zip(self.rows, self.row_items or [None] * len(self.rows), strict=True))
 
 
 def _rate(value: str | None) -> Decimal | None:
@@ -134,6 +139,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             note=note,
             moment_columns={index for index, name in enumerate(names) if name == "at"},
             date_columns={index for index, name in enumerate(names) if name == "deadline"},
+            row_items=[row.get("id") for row in data[f"{key}_items"]],
         )
 
     number, title, unit, responsible = (

@@ -53,6 +53,9 @@ def test_report_produced_by_hand_is_readable_in_the_browser(weekly_report, clien
     assert "33.3%" in page
     assert "佐证材料不全" in page
     assert 'id="rate-chart"' in page and "vendor/echarts/echarts.min.js" in page
+    # each item number of the period lists opens that item
+    completed = weekly_report.data["completed_items"][0]
+    assert f'<a href="/items/{completed["id"]}/">{completed["number"]}</a>' in page
 
 
 def test_report_xlsx_reads_back_with_chinese_headers_and_figures(weekly_report, client):
