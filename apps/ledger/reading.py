@@ -245,30 +245,34 @@ def _rows_of_table(
             )
     positions = [(position, key) for position, key in enumerate(keys) if key and COLUMN_BY_KEY[key].imported]
     # Merged cells hold their value in the first cell only; the rest of the range reads it from there.
+    # Ranges starting at or above the header row (a merged title, a header over two rows) give data rows nothing.
     covered: dict[tuple[int, int], tuple[int, int]] = {}
+    anchors_of_line: dict[int, list[int]] = {}
     anchors: dict[tuple[int, int], Any] = {}
     if extras is not None:
         wanted = {position + 1 for position, _key in positions}
         for first_row, first_column, last_row, last_column in extras.merges:
+            if first_row <= header_line:
+                continue
             for column in range(first_column, last_column + 1):
                 if column not in wanted:
                     continue
                 for line in range(first_row, last_row + 1):
                     if (line, column) != (first_row, first_column):
                         covered[(line, column)] = (first_row, first_column)
-            anchors[(first_row, first_column)] = None
+            anchors_of_line.setdefault(first_row, []).append(first_column)
     unsaved_cells = extras.unsaved if extras is not None else set()
     result: list[LedgerRow] = []
     empty_run = 0
     for line, values in enumerate(rows, start=header_line + 1):
         raw = [values[position] if position < len(values) else None for position, _key in positions]
-        if covered or anchors:
+        if covered:
+            for column in anchors_of_line.get(line, ()):
+                anchors[(line, column)] = values[column - 1] if column <= len(values) else None
             for index, (position, _key) in enumerate(positions):
-                cell = (line, position + 1)
-                if cell in anchors:
-                    anchors[cell] = raw[index]
-                elif cell in covered:
-                    raw[index] = anchors.get(covered[cell])
+                anchor = covered.get((line, position + 1))
+                if anchor is not None:
+                    raw[index] = anchors.get(anchor)
         cells = {key: _cell_value(value, key, epoch) for (_position, key), value in zip(positions, raw, strict=True)}
         unsaved = frozenset(
             key for position, key in positions if (line, position + 1) in unsaved_cells and cells[key] == ""

@@ -240,3 +240,22 @@ def test_ledger_read_formula_saved_as_empty_text_is_an_empty_cell():
     rows, problems = read(with_value.getvalue())
 
     assert problems == [] and rows[0].cells["content"] == "" and rows[0].unsaved == frozenset()
+
+
+def test_ledger_read_merged_cells_across_columns_apply_but_merged_headers_give_rows_nothing():
+    workbook = office_workbook([cells_of(), cells_of()])
+    sheet = workbook.active
+    status = IMPORT_HEADERS.index("来源") + 2  # a column after the ledger's own, which imports ignore
+    sheet.cell(1, status).value = "备注"
+    sheet.cell(2, status).value = "调研走访"
+    source = IMPORT_HEADERS.index("来源") + 1
+    sheet.cell(2, source).value = None
+    sheet.cell(3, source).value = None
+    sheet.merge_cells(start_row=2, start_column=source, end_row=3, end_column=status)
+    sheet.cell(2, source).value = "上级交办"
+    sheet.merge_cells(start_row=1, start_column=1, end_row=2, end_column=1)  # a header over two rows
+
+    rows, _problems = read(workbook_bytes(workbook))
+
+    assert [row.cells["source"] for row in rows] == ["上级交办", "上级交办"]
+    assert rows[0].cells["number"] == ""
