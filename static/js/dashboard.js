@@ -77,7 +77,8 @@
           return escapeHtml(item.name) + ": " + escapeHtml(item.value) + " (" + escapeHtml(item.percent) + "%)";
         }
       },
-      legend: {type: "scroll", bottom: 0},
+      // A plain legend wraps onto a second line: every state stays in sight, none behind paging arrows.
+      legend: {type: "plain", bottom: 0, itemGap: 8, itemWidth: 12, itemHeight: 10},
       series: [{
         name: root.dataset.labelItems, type: "pie", radius: ["40%", "68%"], center: ["50%", "45%"],
         label: {formatter: "{b}\n{c}"},
@@ -103,12 +104,13 @@
         }
       },
       xAxis: {type: "category", data: rows.map(function (row) { return row.week.slice(5); })},
-      yAxis: {type: "value", minInterval: 1},
+      yAxis: {type: "value", minInterval: 1, min: 0},
       series: [{
         name: root.dataset.labelCompleted, type: "bar", itemStyle: {color: "#15803d"},
         data: rows.map(function (row) { return row.completed; })
       }, {
-        type: "line", smooth: true, symbol: "none", lineStyle: {color: RED}, tooltip: {show: false},
+        // Straight segments: a smoothed curve overshoots below zero between a busy week and an empty one.
+        type: "line", smooth: false, symbol: "none", lineStyle: {color: RED}, tooltip: {show: false},
         data: rows.map(function (row) { return row.completed; })
       }]
     });

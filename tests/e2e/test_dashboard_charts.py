@@ -57,6 +57,11 @@ def test_dashboard_charts_draw_from_the_json_and_drill_down(new_page):
 
     # then: three charts drawn, everything fetched from the portal itself
     assert page.locator("#dashboard-charts canvas").count() >= 3
+    # the status legend shows every state (not paged), and the weekly line is never drawn below zero
+    statuses = page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-statuses')).getOption()")
+    trend = page.evaluate("echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption()")
+    assert statuses["legend"][0]["type"] == "plain"
+    assert trend["series"][1]["smooth"] is False and trend["yAxis"][0]["min"] == 0
     assert any("/dashboard/data/?unit=" in url for url in requests)
     assert all(url.startswith(page.url.split("/dashboard/")[0]) for url in requests)
     screenshot(page, "dashboard-charts")
