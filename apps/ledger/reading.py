@@ -33,6 +33,7 @@ RATIO_CHECKED_FROM_BYTES = 4 * 1024 * 1024
 EMPTY_ROWS_ENDING_A_SHEET = 200
 # Offices put a title (五华区2021年民生实事计划台账) and blank rows above the headers; this many rows are searched.
 HEADER_SEARCH_ROWS = 10
+HEADER_MIN_COLUMNS = 3
 # Free text is kept as typed; every other cell (codes, names, dates, yes/no) is read through NFKC, so that
 # full-width digits and punctuation (２０２１－０６－３０, ＷＨ) read as their ordinary forms.
 FREE_TEXT_KEYS = frozenset({"title", "content", "beneficiaries", "requirements"})
@@ -218,15 +219,16 @@ def _rows_of_table(
 ) -> list[LedgerRow] | None:
     """The data rows of one table; None if it is not a ledger.
 
-    The header row is the first of the first HEADER_SEARCH_ROWS rows that holds the title's column: a title and
-    blank rows may stand above it. Rows keep the spreadsheet's own numbers, whatever stands above the headers.
+    The header row is the first of the first HEADER_SEARCH_ROWS rows that holds the title's column and at least
+    HEADER_MIN_COLUMNS of the ledger's headers: a title and blank rows may stand above it. Rows keep the spreadsheet's own numbers, whatever stands above the headers.
     """
     rows = iter(table)
     keys: list[str | None] = []
     header_line = 0
     for line, values in enumerate(rows, start=1):
         keys = _header_keys(values)
-        if "title" in keys:
+        # The guide sheet names one column a row (事项名称 among them): a header row names several.
+        if "title" in keys and len({key for key in keys if key}) >= HEADER_MIN_COLUMNS:
             header_line = line
             break
         if line >= HEADER_SEARCH_ROWS:

@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from apps.accounts.models import User
 from apps.items.models import WorkItem
 from apps.ledger.checking import ledger_import
+from apps.ledger.columns import LEDGER_SHEET_TITLE
 from apps.ledger.models import JobStatus
 from apps.ledger.reading import LedgerFileError, ledger_read
+from apps.ledger.template import ledger_template
 from tests.ledger.test_ledger import IMPORT_HEADERS, ledger_row, upload
 
 PYTHON_ERROR_NAMES = re.compile(r"BadZipFile|KeyError|UnicodeDecodeError|Error\b|Exception")
@@ -259,3 +261,13 @@ def test_ledger_read_merged_cells_across_columns_apply_but_merged_headers_give_r
 
     assert [row.cells["source"] for row in rows] == ["上级交办", "上级交办"]
     assert rows[0].cells["number"] == ""
+
+
+@pytest.mark.django_db
+def test_ledger_read_the_filled_template_skips_its_guide_sheet():
+    workbook = load_workbook(io.BytesIO(ledger_template()))
+    workbook[LEDGER_SHEET_TITLE].append(cells_of())
+
+    rows, problems = read(workbook_bytes(workbook))
+
+    assert problems == [] and [(row.sheet, row.line) for row in rows] == [("", 2)]
