@@ -1,6 +1,7 @@
 """The item pages as a user meets them: scoping, forms, buttons, messages."""
 
 import datetime
+import html
 import re
 from unittest import mock
 
@@ -465,3 +466,24 @@ def test_item_list_filters_read_in_chinese_either_and_descending(client, owner):
     overdue = page[page.index('name="overdue"') :].split("</select>")[0]
     assert '<option value="unknown" selected>不限</option>' in overdue and "未知" not in overdue
     assert ">完成时限（降序）</option>" in page and "(descending)" not in page
+
+
+def test_item_list_column_headers_sort_and_sort_back(client, owner, make_item):
+    # given: two items, the later deadline logged first
+    late = make_item(Status.DRAFT, deadline=datetime.date(2030, 12, 31))
+    early = make_item(Status.DRAFT, deadline=datetime.date(2030, 1, 31))
+    client.force_login(owner)
+
+    def header_link(page: str, name: str) -> str:
+        return html.unescape(re.search(rf'<a href="\?([^"]*)" class="sort" data-sort="{name}"', page).group(1))
+
+    # when: the deadline header is clicked, then clicked again
+    first = client.get(reverse("items:list"), {"page": "1"}).content.decode()
+    ascending = client.get(f"{reverse('items:list')}?{header_link(first, 'deadline')}")
+    descending = client.get(f"{reverse('items:list')}?{header_link(ascending.content.decode(), 'deadline')}")
+
+    # then: earliest first, then latest first, and the header says which way it sorts
+    assert header_link(first, "deadline") == "ordering=deadline"
+    assert [item.pk for item in ascending.context["page_obj"]] == [early.pk, late.pk]
+    assert [item.pk for item in descending.context["page_obj"]] == [late.pk, early.pk]
+    assert 'data-sort="deadline" aria-sort="descending">完成时限 ▼</a>' in descending.content.decode()

@@ -34,6 +34,24 @@ def query_with(context, **changes) -> str:
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def sort_header(context, label: str, name: str) -> str:
+    """A column header that sorts the list by `name` (the FilterSet's ordering value); again, the other way round."""
+    query = context["request"].GET.copy()
+    current = query.get("ordering", "")
+    query["ordering"] = f"-{name}" if current == name else name
+    query.pop("page", None)  # a new order starts on its first page
+    state, arrow = {name: ("ascending", " ▲"), f"-{name}": ("descending", " ▼")}.get(current, ("none", ""))
+    return format_html(
+        '<a href="?{}" class="sort" data-sort="{}" aria-sort="{}">{}{}</a>',
+        query.urlencode(),
+        name,
+        state,
+        label,
+        arrow,
+    )
+
+
 @register.filter
 def change_arrow(value: object) -> str:
     """A change such as "+3" or "-1.2" with an arrow; anything else as it is."""
