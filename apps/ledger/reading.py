@@ -47,6 +47,8 @@ FULL_WIDTH_NAME_CHARACTERS = str.maketrans(
         "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
     }
 )
+FULL_WIDTH_IN_NAMES = re.compile("[－．＿０-９Ａ-Ｚａ-ｚ]")
+NOTHING_UNSAVED: frozenset[str] = frozenset()
 DATE_KEYS = frozenset(column.key for column in LEDGER_COLUMNS if column.kind == XlsxKind.DATE)
 # 44377: a date Excel shows as a number (its serial day), as a CSV saved from such a sheet writes it.
 SERIAL_DATE = re.compile(r"\d{5}(?:\.0+)?")
@@ -165,7 +167,8 @@ def _cell_value(value: Any, key: str = "", epoch: datetime.datetime = CALENDAR_W
     if isinstance(value, str):
         value = value.strip()
         if key in NAME_KEYS:
-            value = value.translate(FULL_WIDTH_NAME_CHARACTERS)
+            if FULL_WIDTH_IN_NAMES.search(value):
+                value = value.translate(FULL_WIDTH_NAME_CHARACTERS)
         elif key not in FREE_TEXT_KEYS:
             value = unicodedata.normalize("NFKC", value).strip()
         if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
@@ -267,17 +270,27 @@ def _rows_of_table(
     result: list[LedgerRow] = []
     empty_run = 0
     for line, values in enumerate(rows, start=header_line + 1):
-        raw = [values[position] if position < len(values) else None for position, _key in positions]
-        if covered:
+        if covered:  # the slower way, only for sheets with merged ranges below the headers
+            raw = [values[position] if position < len(values) else None for position, _key in positions]
             for column in anchors_of_line.get(line, ()):
                 anchors[(line, column)] = values[column - 1] if column <= len(values) else None
             for index, (position, _key) in enumerate(positions):
                 anchor = covered.get((line, position + 1))
                 if anchor is not None:
                     raw[index] = anchors.get(anchor)
-        cells = {key: _cell_value(value, key, epoch) for (_position, key), value in zip(positions, raw, strict=True)}
-        unsaved = frozenset(
-            key for position, key in positions if (line, position + 1) in unsaved_cells and cells[key] == ""
+            cells = {
+                key: _cell_value(value, key, epoch) for (_position, key), value in zip(positions, raw, strict=True)
+            }
+        else:
+            width = len(values)
+            cells = {
+                key: _cell_value(values[position], key, epoch) if position < width else ""
+                for position, key in positions
+            }
+        unsaved = (
+            frozenset(key for position, key in positions if (line, position + 1) in unsaved_cells and cells[key] == "")
+            if unsaved_cells
+            else NOTHING_UNSAVED
         )
         if not unsaved and not any(value != "" for value in cells.values()):
             empty_run += 1
