@@ -207,7 +207,8 @@ def _transitions_in(items: QuerySet[WorkItem], action: str, period: Period) -> t
     latest: dict[int, ItemTransition] = {}
     for move in moves.iterator(chunk_size=2000):
         latest[move.item_id] = move  # an item returned and completed again counts once, at its last move
-    listed = list(latest.values())[:LIST_LIMIT]
+    # In the order of each item's last move, not of its first: a list of the period reads as a time line.
+    listed = sorted(latest.values(), key=lambda move: (move.at, move.pk))[:LIST_LIMIT]
     rows = _item_rows(items, [move.item_id for move in listed], period)
     for row, move in zip(rows, listed, strict=True):
         row["at"] = timezone.localtime(move.at).strftime("%Y-%m-%d %H:%M")

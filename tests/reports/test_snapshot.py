@@ -171,3 +171,33 @@ def test_snapshot_takes_items_without_transitions_at_their_current_state(owner, 
     # then: their current status stands, but a completion dated after the week had not happened by its end
     total = Report.objects.get(unit=city, kind=ReportKind.WEEKLY).data["total"]
     assert (total["planned"], total["completed"], total["overdue"]) == (3, 1, 2)
+
+
+def test_snapshot_lists_items_in_the_order_of_their_last_move_in_the_period(
+    owner, leader, supervisor, district, city, make_item
+):
+    # given: A completed on Tuesday, returned, completed again on Saturday; B completed on Thursday
+    with travel_to(D(2021, 6, 1)):
+        first = make_item(Status.IN_PROGRESS, deadline=D(2021, 6, 30))
+        second = make_item(Status.IN_PROGRESS, deadline=D(2021, 6, 30))
+    for day, item, actions, by in [
+        (D(2021, 6, 8), first, ["complete"], owner),
+        (D(2021, 6, 9), first, ["return"], supervisor),
+        (D(2021, 6, 9), first, ["start"], owner),
+        (D(2021, 6, 10), second, ["complete"], owner),
+        (D(2021, 6, 12), first, ["complete"], owner),
+    ]:
+        with travel_to(day):
+            for action in actions:
+                item_apply_action(item=item, by=by, action=action, reason="核查")
+
+    # when
+    with travel_to(PRODUCED_ON):
+        reports_produce(kind=ReportKind.WEEKLY, period=period_containing(ReportKind.WEEKLY, WEEK_START))
+
+    # then: one row each, in the order of their last completion: B (Thursday), then A (Saturday)
+    rows = Report.objects.get(unit=city, kind=ReportKind.WEEKLY).data["completed_items"]
+    assert [(row["number"], row["at"][:10]) for row in rows] == [
+        (second.number, "2021-06-10"),
+        (first.number, "2021-06-12"),
+    ]
