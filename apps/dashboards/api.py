@@ -35,13 +35,17 @@ def _links(name: str, *, overdue: bool = True) -> serializers.Serializer:
 
 
 class DashboardFiguresSerializer(serializers.Serializer):
-    planned = serializers.IntegerField(help_text="Items counted in the plan: every item but cancelled ones.")
+    planned = serializers.IntegerField(
+        help_text="Items approved into the plan and not cancelled; drafts and items awaiting approval count nowhere."
+    )
     completed = serializers.IntegerField(help_text="Items completed or closed.")
     rate = serializers.FloatField(
         allow_null=True, help_text="completed ÷ planned in percent, rounded half-up to one decimal; null for none."
     )
     rate_text = serializers.CharField(help_text="The rate as leaders read it: 34.6%, or — when none is planned.")
-    overdue = serializers.IntegerField(help_text="Open items past their deadline today.")
+    overdue = serializers.IntegerField(
+        help_text="Planned items being delivered (open, not suspended) past their deadline today."
+    )
 
 
 class DashboardLinkedFiguresSerializer(DashboardFiguresSerializer):

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from apps.accounts.models import User
-from apps.items.models import OPEN_STATUS_LIST, KeyLevel, Status, WorkItem, overdue_q
+from apps.items.models import ACTIVE_STATUS_LIST, KeyLevel, Status, WorkItem, counts_as_overdue, overdue_q
 from apps.org.models import Unit
 from apps.org.paths import path_upper_bound
 
@@ -36,12 +36,8 @@ class ListedItem:
     today: datetime.date
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUS_LIST
-
-    @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.deadline < self.today
+        return counts_as_overdue(self.status, self.deadline, self.today)
 
     @property
     def days_overdue(self) -> int:
@@ -77,7 +73,7 @@ def lists_from_items(
     items = items.select_related("unit", "lead_leader").order_by("deadline", "id")
     return (
         [_listed(item, today) for item in items.filter(overdue_q(today))[:overdue]],
-        [_listed(item, today) for item in items.filter(is_key=True, status__in=OPEN_STATUS_LIST)[:key]],
+        [_listed(item, today) for item in items.filter(is_key=True, status__in=ACTIVE_STATUS_LIST)[:key]],
     )
 
 
@@ -92,8 +88,8 @@ def lists_read(
     """
     quote = connection.ops.quote_name
     items, units, users = (quote(model._meta.db_table) for model in (WorkItem, Unit, User))
-    statuses = ", ".join(["%s"] * len(OPEN_STATUS_LIST))
-    scope = [unit.path, path_upper_bound(unit.path), *OPEN_STATUS_LIST]
+    statuses = ", ".join(["%s"] * len(ACTIVE_STATUS_LIST))
+    scope = [unit.path, path_upper_bound(unit.path), *ACTIVE_STATUS_LIST]
 
     def select(leader: bool) -> str:
         # Only the key items show their lead leader; the overdue list does without the join.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -19,13 +19,16 @@ from apps.dashboards.counter_reads import counters_read
 from apps.dashboards.item_lists import ListedItem, lists_from_items, lists_read
 from apps.items.counters.writes import ancestor_ids, week_of
 from apps.items.models import (
-    DONE_STATUSES,
     KIND_OF_OWNER_TYPE,
     Category,
     OwnerType,
     Status,
     WorkItem,
+    completed_q,
+    counts_as_completed,
+    counts_as_planned,
     overdue_q,
+    planned_q,
     today_local,
 )
 from apps.org.models import Unit
@@ -181,8 +184,8 @@ def _units_where(where: str, params: list, *, has_children: bool = False) -> lis
 
 def _status_figures(counts: dict[str, int]) -> Figures:
     return Figures(
-        planned=sum(counts.values()) - counts.get(Status.CANCELLED, 0),
-        completed=sum(counts.get(status, 0) for status in DONE_STATUSES),
+        planned=sum(count for status, count in counts.items() if counts_as_planned(status)),
+        completed=sum(count for status, count in counts.items() if counts_as_completed(status)),
     )
 
 
@@ -239,8 +242,8 @@ def _first_week(today: datetime.date) -> datetime.date:
 
 def _figure_counts(today: datetime.date) -> dict:
     return {
-        "planned": Count("id", filter=~Q(status=Status.CANCELLED)),
-        "completed": Count("id", filter=Q(status__in=DONE_STATUSES)),
+        "planned": Count("id", filter=planned_q()),
+        "completed": Count("id", filter=completed_q()),
         "overdue": Count("id", filter=overdue_q(today)),
     }
 
@@ -267,13 +270,13 @@ def _tallies_from_items(unit: Unit, items: QuerySet[WorkItem], today: datetime.d
     by_category = {
         row["category_id"]: Figures(row["planned"], row["completed"])
         for row in items.values("category_id").annotate(
-            planned=Count("id", filter=~Q(status=Status.CANCELLED)),
-            completed=Count("id", filter=Q(status__in=DONE_STATUSES)),
+            planned=Count("id", filter=planned_q()),
+            completed=Count("id", filter=completed_q()),
         )
     }
     first_week = _first_week(today)
     by_week: Counter[datetime.date] = Counter()
-    done = items.filter(status__in=DONE_STATUSES, completed_on__gte=first_week, completed_on__lte=today)
+    done = items.filter(completed_q(), completed_on__gte=first_week, completed_on__lte=today)
     for day, count in done.values_list("completed_on").annotate(n=Count("id")):
         by_week[week_of(day)] += count
     categories = Category.objects.in_bulk(list(by_category))

@@ -10,7 +10,6 @@ from apps.org.models import UnitLevel
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - the published password of the demo logins
 DEMO_SEED = 2021
-BASE_YEAR = 2021  # the year of the Kunming figures in the seeds
 
 L = UnitLevel
 # code, name, level, parent code: real places and bodies named in the seed articles.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import random
 from io import TextIOBase
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_create
 from apps.demo.cast import (
-    BASE_YEAR,
     DEMO_LOGINS,
     DEMO_PASSWORD,
     DEMO_SEED,
@@ -44,6 +42,7 @@ from apps.demo.titles import (
 )
 from apps.items.counters.writes import counters_follow
 from apps.items.models import (
+    ACTIVE_STATUSES,
     DONE_STATUSES,
     KIND_OF_OWNER_TYPE,
     PERSON_OWNED_TYPES,
@@ -87,10 +86,9 @@ OWNER_TYPE_COUNTS = {OwnerType.LEADERSHIP_TEAM: 72, T: 84, OwnerType.GRASSROOTS_
 # The main line of the lifecycle: an item reaches a status by passing through those before it.
 ORDER = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED)
 KEY_LEVEL_OF_DEPTH = {1: KeyLevel.PROVINCE, 2: KeyLevel.CITY, 3: KeyLevel.COUNTY}
-
-
-def _month_end(year: int, month: int) -> datetime.date:
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+FINISHED_STATUSES = DONE_STATUSES | {Status.CANCELLED}
+LATE_SHARE = 0.2  # of the items being delivered, the share past their deadline
+ON_TIME_SHARE = 0.85  # of the items done, the share finished by their deadline
 
 
 class _DemoBuilder:
@@ -174,16 +172,22 @@ class _DemoBuilder:
         return category, title.format(place=place), beneficiaries.format(place=place)
 
     def pick_dates(self, target: str) -> tuple[int, datetime.date, datetime.date]:
-        """The plan year, start date and deadline; open items lean to this year, done ones to 2021."""
-        this_year = today_local().year
-        is_open = target not in DONE_STATUSES | {Status.CANCELLED}
-        year = BASE_YEAR if self.rng.random() < (0.12 if is_open else 0.65) else this_year
-        if year == BASE_YEAR:
-            start = datetime.date(year, 4, 1) + datetime.timedelta(days=self.rng.randint(0, 60))
-            return year, start, _month_end(year, self.rng.choice([6, 7, 8, 9, 10, 11, 12, 12]))
-        start = datetime.date(year, 1, 1) + datetime.timedelta(days=self.rng.randint(0, 58))
-        months = [10, 11, 12, 12, 12, 12] if is_open else list(range(3, 13))
-        return year, start, _month_end(year, self.rng.choice(months))
+        """The plan year, start date and deadline, counted back and forth from today as in a live office.
+
+        Finished items started up to a year and a half ago; the rest started in the last months. A fifth of
+        the items being delivered are late, by days or weeks: the longest-overdue list reads like this week's.
+        """
+        rng, today = self.rng, today_local()
+        if target in FINISHED_STATUSES:
+            start = today - datetime.timedelta(days=rng.randint(60, 540))
+            deadline = start + datetime.timedelta(days=rng.randint(40, 240))
+        elif target in ACTIVE_STATUSES and rng.random() < LATE_SHARE:
+            deadline = today - datetime.timedelta(days=rng.randint(1, 75))
+            start = deadline - datetime.timedelta(days=rng.randint(40, 200))
+        else:
+            start = today - datetime.timedelta(days=rng.randint(7, 150))
+            deadline = today + datetime.timedelta(days=rng.randint(7, 240))
+        return start.year, start, deadline
 
     def manager(self, unit: Unit, owner: User | None) -> User:
         """Who approves, publishes, assigns, suspends and cancels items of `unit`."""
@@ -289,25 +293,28 @@ class _DemoBuilder:
     def spread_over_time(self) -> None:
         """Give each item's story plausible dates instead of all happening now.
 
-        The services stamp every step with the current time, so a freshly loaded demo would have
-        nothing in any past week's report. Items of BASE_YEAR are replayed from their start date;
-        this year's items over the last ten weeks, so the recent weekly reports have something to say.
-        Only timestamps are rewritten; who did what, in which order, stays as the services recorded it.
+        The services stamp every step with the current time, so a freshly loaded demo would have nothing in any
+        past week's report. Each story is replayed from its start date: a finished item's up to a day near its
+        deadline (mostly before it, sometimes a little after), an open item's up to now. Only timestamps are
+        rewritten; who did what, in which order, stays as the services recorded it.
         """
         rng, now = self.rng, timezone.now()
+        latest = now - datetime.timedelta(hours=1)
         items = list(WorkItem.objects.prefetch_related("transitions", "progress_updates"))
         transitions, updates = [], []
         for item in items:
-            if item.year == BASE_YEAR:
-                moment = timezone.make_aware(datetime.datetime.combine(item.start_date, datetime.time(9)))
-            else:
-                moment = now - datetime.timedelta(days=rng.uniform(10, 75))
+            moment = timezone.make_aware(datetime.datetime.combine(item.start_date, datetime.time(9)))
+            end = latest
+            if item.status in FINISHED_STATUSES:
+                days = -rng.randint(0, 30) if rng.random() < ON_TIME_SHARE else rng.randint(1, 20)
+                finish = item.deadline + datetime.timedelta(days=days)
+                end = min(latest, timezone.make_aware(datetime.datetime.combine(finish, datetime.time(17))))
+            moment = min(moment, end - datetime.timedelta(days=1))
             steps = list(item.transitions.all())
-            latest = now - datetime.timedelta(hours=1)
-            gap = (latest - moment) / max(len(steps), 1)
+            gap = (end - moment) / max(len(steps), 1)
             progress = iter(sorted(item.progress_updates.all(), key=lambda update: (update.at, update.pk)))
             for step in steps:
-                moment = min(moment + gap * rng.uniform(0.3, 1.0), latest)
+                moment = min(moment + gap * rng.uniform(0.3, 1.0), end)
                 step.at = moment
                 if step.action == Action.POST_PROGRESS:
                     update = next(progress)

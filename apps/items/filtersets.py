@@ -6,14 +6,26 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apps.items.models import DONE_STATUSES, Category, ItemKind, OwnerType, Status, WorkItem, overdue_q
+from apps.items.models import (
+    ACTIVE_STATUS_LIST,
+    Category,
+    ItemKind,
+    OwnerType,
+    Status,
+    WorkItem,
+    completed_q,
+    overdue_q,
+    planned_q,
+)
 from apps.org.filtersets import PortalOrderingFilter, ScopedFilterSet, UnitFilter, YesNoFilter
 from apps.org.widgets import UnitTreeSelect
 
+# The stages are the counting rule of DOMAIN.md ("What counts"), so a dashboard figure links to its items.
 STAGE_CHOICES = [
-    ("counted", _("Planned (all but cancelled)")),
+    ("counted", _("Planned (approved, not cancelled)")),
     ("done", _("Completed or closed")),
-    ("open", _("Open")),
+    ("open", _("Being delivered (planned, open, not suspended)")),
+    ("pending", _("Not yet planned (draft or awaiting approval)")),
 ]
 
 
@@ -72,11 +84,13 @@ class WorkItemFilterSet(ScopedFilterSet):
 
     def filter_stage(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "counted":
-            return queryset.exclude(status=Status.CANCELLED)
+            return queryset.filter(planned_q())
         if value == "done":
-            return queryset.filter(status__in=DONE_STATUSES)
+            return queryset.filter(completed_q())
         if value == "open":
-            return queryset.exclude(status__in=DONE_STATUSES | {Status.CANCELLED, Status.SUSPENDED})
+            return queryset.filter(status__in=ACTIVE_STATUS_LIST)
+        if value == "pending":
+            return queryset.filter(status__in=[Status.DRAFT, Status.SUBMITTED])
         return queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:

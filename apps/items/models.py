@@ -59,11 +59,48 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# Open items can still be worked on, so they can be overdue, suspended or cancelled.
+# Open items can still be worked on: edited, assigned, suspended or cancelled.
 OPEN_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED})
-# The same in a fixed order, so the SQL of a query matches the partial indexes' conditions word for word.
-OPEN_STATUS_LIST = sorted(OPEN_STATUSES)
+
+# What counts (DOMAIN.md), the one definition behind every figure: counters, dashboards, reports, exports, API.
+# Planned: approved into the plan and not cancelled. A draft or an item awaiting approval is not a commitment
+# yet and counts nowhere.
+PLANNED_STATUSES = frozenset(
+    {Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED, Status.RETURNED, Status.SUSPENDED}
+)
+# Completed: completed or closed.
 DONE_STATUSES = frozenset({Status.COMPLETED, Status.CLOSED})
+# Planned and open, not suspended: being delivered, so overdue once past the deadline in force.
+ACTIVE_STATUSES = PLANNED_STATUSES - DONE_STATUSES - {Status.SUSPENDED}
+# The same in a fixed order, so the SQL of a query matches the partial indexes' conditions word for word.
+ACTIVE_STATUS_LIST = sorted(ACTIVE_STATUSES)
+PLANNED_STATUS_LIST = sorted(PLANNED_STATUSES)
+
+
+def counts_as_planned(status: str | None) -> bool:
+    return status in PLANNED_STATUSES
+
+
+def counts_as_completed(status: str | None) -> bool:
+    return status in DONE_STATUSES
+
+
+def counts_as_overdue(status: str | None, deadline: datetime.date, today: datetime.date) -> bool:
+    """Overdue on `today`: being delivered, with a deadline before `today` (it falls due at midnight ending it)."""
+    return status in ACTIVE_STATUSES and deadline < today
+
+
+def planned_q() -> Q:
+    return Q(status__in=PLANNED_STATUS_LIST)
+
+
+def completed_q() -> Q:
+    return Q(status__in=sorted(DONE_STATUSES))
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Being delivered and past the deadline, in Asia/Shanghai (`counts_as_overdue` as a filter)."""
+    return Q(status__in=ACTIVE_STATUS_LIST, deadline__lt=today or today_local())
 
 
 class KeyLevel(models.TextChoices):
@@ -136,14 +173,13 @@ class WorkItemQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date | None = None) -> WorkItemQuerySet:
         return self.filter(overdue_q(today))
 
-    def counted(self) -> WorkItemQuerySet:
-        """Items in the completion-rate denominator: all but cancelled."""
-        return self.exclude(status=Status.CANCELLED)
+    def planned(self) -> WorkItemQuerySet:
+        """Items in the completion-rate denominator: approved into the plan and not cancelled."""
+        return self.filter(planned_q())
 
-
-def overdue_q(today: datetime.date | None = None) -> Q:
-    """Open and past the deadline, in Asia/Shanghai."""
-    return Q(status__in=OPEN_STATUS_LIST, deadline__lt=today or today_local())
+    def active(self) -> WorkItemQuerySet:
+        """Planned items being delivered (open, not suspended)."""
+        return self.filter(status__in=ACTIVE_STATUS_LIST)
 
 
 class WorkItem(TimeStampedModel):
@@ -225,16 +261,20 @@ class WorkItem(TimeStampedModel):
             # The dashboards list a subtree's longest overdue items and its key items still being delivered,
             # soonest deadline first: in deadline order for a big subtree, unit by unit for a small one.
             models.Index(
-                fields=["deadline", "id"], condition=Q(status__in=OPEN_STATUS_LIST), name="item_open_deadline"
+                fields=["deadline", "id"], condition=Q(status__in=ACTIVE_STATUS_LIST), name="item_open_deadline"
             ),
-            models.Index(fields=["unit", "deadline"], condition=Q(status__in=OPEN_STATUS_LIST), name="item_open_unit"),
+            models.Index(
+                fields=["unit", "deadline"], condition=Q(status__in=ACTIVE_STATUS_LIST), name="item_open_unit"
+            ),
             models.Index(
                 fields=["deadline", "id"],
-                condition=Q(is_key=True, status__in=OPEN_STATUS_LIST),
+                condition=Q(is_key=True, status__in=ACTIVE_STATUS_LIST),
                 name="item_key_deadline",
             ),
             models.Index(
-                fields=["unit", "deadline"], condition=Q(is_key=True, status__in=OPEN_STATUS_LIST), name="item_key_unit"
+                fields=["unit", "deadline"],
+                condition=Q(is_key=True, status__in=ACTIVE_STATUS_LIST),
+                name="item_key_unit",
             ),
         ]
 
@@ -255,17 +295,13 @@ class WorkItem(TimeStampedModel):
             raise ValidationError(errors)
 
     @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
     def version(self) -> str:
         """The version this row is at; an edit names the version it was made from (apps/core/versions.py)."""
         return version_of(self.updated_at)
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.deadline < today_local()
+        return counts_as_overdue(self.status, self.deadline, today_local())
 
     @property
     def days_overdue(self) -> int:

@@ -21,20 +21,23 @@ from apps.core.rates import completion_rate
 from apps.items.models import (
     DONE_STATUSES,
     KIND_OF_OWNER_TYPE,
-    OPEN_STATUSES,
     Action,
     ItemTransition,
     OwnerType,
     ProgressUpdate,
     Status,
     WorkItem,
+    counts_as_completed,
+    counts_as_overdue,
+    counts_as_planned,
 )
 from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.reports.periods import Period
 
 # 2: figures rebuilt from the transitions, and the change of the period lists' counts.
-SNAPSHOT_VERSION = 2
+# 3: drafts and items awaiting approval count nowhere (DOMAIN.md, "What counts").
+SNAPSHOT_VERSION = 3
 # Period lists keep this many rows each (their full counts are kept too); a monthly report of a
 # province can close tens of thousands of items and the ledger is the place to read them all.
 LIST_LIMIT = 500
@@ -51,14 +54,14 @@ def start_of(day: datetime.date) -> datetime.datetime:
 
 
 def is_overdue_on(status: str | None, deadline: datetime.date, day: datetime.date) -> bool:
-    """Overdue at the midnight that starts `day`: open then, with a deadline before `day`.
+    """Overdue at the midnight that starts `day`: being delivered then, with a deadline before `day`.
 
     The one boundary of every overdue figure in a report, the dashboard's own (deadline < today): an item
     becomes overdue at the midnight that ends its deadline day. A report counts what is overdue at the end of
     its period (day = last day + 1, so a deadline on the last day counts) and lists as newly overdue what is
     overdue then but was not at the end of the previous period (day = first day).
     """
-    return status in OPEN_STATUSES and deadline < day
+    return counts_as_overdue(status, deadline, day)
 
 
 def _last_status_before(moment: datetime.datetime) -> Subquery:
@@ -140,9 +143,9 @@ class _Tally:
     def add(self, *, owner_type: str, path: str, status: str, overdue: bool) -> None:
         # The unit's own items fall under its own path, shorter than any branch's.
         for figures in (self.by_owner_type[owner_type], self.by_branch[path[: self.branch_length]]):
-            if status != Status.CANCELLED:  # cancelled items leave the denominator
+            if counts_as_planned(status):  # drafts, items awaiting approval and cancelled ones count nowhere
                 figures["planned"] += 1
-            if status in DONE_STATUSES:
+            if counts_as_completed(status):
                 figures["completed"] += 1
             if overdue:
                 figures["overdue"] += 1
@@ -263,7 +266,7 @@ def snapshot_build(
         tally.add(owner_type=owner_type, path=path, status=at_end, overdue=overdue)
         if overdue and not is_overdue_on(at_start, deadline, period.start):
             newly_overdue.append((deadline, item_id))
-        if is_key and at_end != Status.CANCELLED:
+        if is_key and counts_as_planned(at_end):
             key_items.append((key_level, deadline, item_id))
         if count % PROGRESS_EVERY_ROWS == 0:
             on_progress(10)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.items.models import Status
-from tests.dashboards.counting import direct_counts
+from tests.dashboards.counting import SPREAD_FIGURES, direct_counts
 
 
 def figures(row: dict) -> tuple[int, int, int]:
@@ -18,16 +18,18 @@ def test_dashboard_api_gives_the_figures_of_a_direct_count(api, spread, leader, 
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["unit"]["id"] == city.pk
-    assert figures(data["total"]) == direct_counts(city) == (len(spread) - 1, 2, 1)
+    assert figures(data["total"]) == direct_counts(city) == SPREAD_FIGURES["district"]
     for row in data["owner_types"]:
         assert figures(row) == direct_counts(city, owner_type=row["owner_type"])
     (child,) = data["children"]
     assert child["unit"]["id"] == district.pk
     assert child["has_children"] is True
     assert figures(child) == direct_counts(district)
-    assert child["rate_text"] == "22.2%"  # 2 completed of 9 planned
+    assert child["rate_text"] == "25.0%"  # 2 completed of 8 planned
     assert {row["status"]: row["count"] for row in data["statuses"]} == {status.value: 1 for status in Status} | {
-        Status.DRAFT.value: 2
+        Status.DRAFT.value: 2,
+        Status.SUSPENDED.value: 2,
+        Status.IN_PROGRESS.value: 2,
     }
     assert [item["id"] for item in data["overdue_items"]] == [spread[-1].pk]
 
@@ -45,7 +47,7 @@ def test_dashboard_api_without_a_unit_is_the_callers_own(api, spread, owner, dis
     data = api(owner).get("/api/v1/dashboards/").json()
 
     assert data["unit"]["id"] == district.pk
-    assert figures(data["total"]) == direct_counts(district)
+    assert figures(data["total"]) == direct_counts(district) == SPREAD_FIGURES["district"]
 
 
 def test_dashboard_api_refuses_the_outsider_and_the_anonymous(api, spread, outsider, district, city):

@@ -16,6 +16,7 @@ from apps.ledger.models import ExportJob, JobStatus
 from apps.reports.models import Report
 from apps.reports.periods import ReportKind
 from tests.api.conftest import complete_report
+from tests.dashboards.counting import SPREAD_FIGURES
 from tests.factories import UserFactory, WorkItemFactory
 from tests.ledger.test_exports import csv_rows, xlsx_rows
 
@@ -58,6 +59,22 @@ def test_item_export_holds_exactly_the_rows_the_list_endpoint_gives(
     assert first["清单所属人"] == f"{owner.full_name}（{owner.username}）"
 
 
+def test_item_export_of_a_dashboard_figure_holds_exactly_that_many_items(api, spread, leader, district):
+    # given: the district's items in every state (tests/dashboards/counting.py works the figures out by hand)
+    planned, completed, overdue = SPREAD_FIGURES["district"]
+    client = api(leader)
+
+    def exported(query: str) -> list[str]:
+        content = b"".join(client.get(f"/api/v1/items/export/csv/?unit={district.pk}&{query}").streaming_content)
+        return [row[0] for row in csv_rows(content)[1:]]
+
+    # then: the rows of each figure's export are the figure, whatever the drafts and items awaiting approval
+    assert len(exported("stage=counted")) == planned == 8
+    assert len(exported("stage=done")) == completed == 2
+    assert exported("overdue=true") == [spread[-1].number] and overdue == 1
+    assert len(exported("stage=pending")) == 3  # the district's draft and submitted item, the township's draft
+
+
 def test_item_export_of_an_outsider_holds_nothing_of_another_district(api, make_item, outsider, sibling_district):
     make_item(Status.IN_PROGRESS)
     own = WorkItemFactory(unit=sibling_district, by=outsider)
@@ -87,12 +104,12 @@ def test_item_export_of_a_big_list_is_written_by_the_worker(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get("/api/v1/items/export/xlsx/?stage=counted")
+        response = client.get("/api/v1/items/export/xlsx/?stage=pending")
 
     # then: 202 and the export to follow; the worker wrote it; its requester downloads it
     assert response.status_code == 202, response.content
     job = ExportJob.objects.get()
-    assert job.query == "stage=counted"
+    assert job.query == "stage=pending"
     assert response["Location"].endswith(f"/api/v1/exports/{job.pk}/")
     followed = client.get(f"/api/v1/exports/{job.pk}/").json()
     assert (followed["status"], followed["progress"], followed["row_count"]) == (JobStatus.DONE, 100, 3)

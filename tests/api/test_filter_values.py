@@ -41,7 +41,13 @@ REFUSED = [
     ("items export", "overdue=unknown", "overdue", "逾期", f"参数 overdue 为空：请取 {YES_NO} 之一，或不带这个参数。"),
     ("items", "kind=", "kind", "清单类型", f"参数 kind 为空：请取 {ITEM_KINDS} 之一，或不带这个参数。"),
     ("items export", "kind=plan", "kind", "清单类型", f"参数 kind 只能取以下值之一：{ITEM_KINDS}。"),
-    ("items export", "stage=", "stage", "阶段", "参数 stage 为空：请取 counted, done, open 之一，或不带这个参数。"),
+    (
+        "items export",
+        "stage=",
+        "stage",
+        "阶段",
+        "参数 stage 为空：请取 counted, done, open, pending 之一，或不带这个参数。",
+    ),
     ("items export", "unit=", "unit", "所属单位（含下级）", "参数 unit 为空：请给出一个值，或不带这个参数。"),
     ("items export", "status=", "status", "状态", None),
     ("people", "is_active=-1", "is_active", "已启用", f"参数 is_active 只能取以下值之一：{YES_NO}。"),
@@ -138,7 +144,7 @@ YES_NO_PARAMETERS = {"overdue", "is_key", "is_active"}
 CHOICE_PARAMETERS = {
     "kind": None,
     "owner_type": ["grassroots_org", "leadership_team", "party_member", "team_member"],
-    "stage": ["counted", "done", "open"],
+    "stage": ["counted", "done", "open", "pending"],
     "level": sorted(UNIT_LEVELS.split(", ")),
     "role": ["leader", "official", "reporting_staff", "supervisor", "system_admin", "unit_admin"],
 }

@@ -56,7 +56,7 @@ def test_api_items_bad_cursor_is_a_json_404(api, leader):
 @pytest.fixture
 def varied_items(make_item, owner, township, district, leader):
     """Items of both kinds, several states, two units, one overdue, one key item."""
-    late = WorkItemFactory(unit=district, by=owner, deadline=today_local() - datetime.timedelta(days=3))
+    late = make_item(Status.RETURNED, deadline=today_local() - datetime.timedelta(days=3))
     return [
         make_item(Status.DRAFT),
         make_item(Status.IN_PROGRESS, title="社区食堂改造"),
@@ -77,6 +77,7 @@ def varied_items(make_item, owner, township, district, leader):
         "stage=done",
         "stage=open",
         "stage=counted",
+        "stage=pending",
         "status=in_progress&status=completed",
         "kind=service_list",
         "owner_type=leadership_team",

@@ -25,6 +25,7 @@ from apps.items.services import item_resume, item_update
 from apps.org.models import UnitLevel
 from apps.org.paths import subtree_q
 from apps.org.services import unit_create
+from tests.dashboards.counting import SPREAD_FIGURES
 from tests.factories import WorkItemFactory
 
 
@@ -126,9 +127,9 @@ def test_counters_read_by_status_equal_a_direct_count_in_every_unit(make_item, l
 
 
 def test_overdue_is_right_just_after_midnight_with_no_job_run(make_item, leader, city):
-    # given: open items due on 10 June, one done item due the same day
+    # given: items due on 10 June being delivered, one suspended, one draft, one done
     deadline = datetime.date(2030, 6, 10)
-    for status in (Status.DRAFT, Status.IN_PROGRESS, Status.RETURNED, Status.SUSPENDED):
+    for status in (Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED, Status.SUSPENDED, Status.DRAFT):
         make_item(status, deadline=deadline)
     make_item(Status.CLOSED, deadline=deadline)
     zone = timezone.get_current_timezone()
@@ -141,7 +142,7 @@ def test_overdue_is_right_just_after_midnight_with_no_job_run(make_item, leader,
 
     # then: nothing is overdue on the last minute of the deadline day, in Asia/Shanghai
     assert overdue_at(datetime.datetime(2030, 6, 10, 23, 59, 59, tzinfo=zone)) == (0, 0)
-    # and the open ones (not the suspended or the closed one) are, one second after midnight
+    # and the ones being delivered (not the suspended one, the draft or the closed one) are, one second after midnight
     assert overdue_at(datetime.datetime(2030, 6, 11, 0, 0, 1, tzinfo=zone)) == (3, 3)
     # 16:00 UTC on the 10th is already the 11th in Shanghai
     assert overdue_at(datetime.datetime(2030, 6, 10, 16, 0, 1, tzinfo=datetime.UTC)) == (3, 3)
@@ -198,7 +199,7 @@ def test_dashboard_overdue_list_is_the_ten_longest_overdue_whatever_the_counters
     leader, owner, city, district, township
 ):
     # given: 25 overdue items over the subtree, several sharing the deadline where the tenth one falls,
-    # and items that are not overdue (due today, closed past the deadline) with earlier deadlines
+    # and items that are not overdue (due today, closed past the deadline, a draft) with earlier deadlines
     today = today_local()
     overdue = []
     for days_late, unit in [(40, district), (35, township), (30, district), (30, township), (20, district)]:
@@ -206,9 +207,12 @@ def test_dashboard_overdue_list_is_the_ten_longest_overdue_whatever_the_counters
     for index in range(20):
         unit = township if index % 2 else district
         overdue.append(WorkItemFactory(unit=unit, by=owner, deadline=today - datetime.timedelta(days=10 - index % 3)))
-    WorkItemFactory(unit=district, by=owner, deadline=today)
+    due_today = WorkItemFactory(unit=district, by=owner, deadline=today)
+    being_delivered = [item.pk for item in [*overdue, due_today]]
+    WorkItem.objects.filter(pk__in=being_delivered).update(status=Status.IN_PROGRESS)
     closed = WorkItemFactory(unit=district, by=owner, deadline=today - datetime.timedelta(days=90))
     WorkItem.objects.filter(pk=closed.pk).update(status=Status.CLOSED, completed_on=today)
+    WorkItemFactory(unit=township, by=owner, deadline=today - datetime.timedelta(days=90))  # a draft: no commitment
     counters_rebuild(write=True)
 
     # when
@@ -222,3 +226,32 @@ def test_dashboard_overdue_list_is_the_ten_longest_overdue_whatever_the_counters
     # and: a unit with nothing overdue lists nothing
     quiet = unit_create(name="呈贡区", code="CG", level=UnitLevel.COUNTY, parent=city)
     assert dashboard_build(user=leader, unit=quiet).overdue_items == []
+
+
+def test_migration_recounts_counters_kept_under_the_former_rule(spread, leader, district):
+    # given: counters as the former rule kept them, a late draft and the district's draft and submitted items
+    # counted as planned (and the late draft as overdue), in the district's category row too
+    from importlib import import_module
+
+    from django.apps import apps as django_apps
+
+    from apps.items.counters.writes import CATEGORY_TABLE, DEADLINE_TABLE, CounterDeltas
+
+    former = CounterDeltas()
+    for item in WorkItem.objects.filter(status__in=[Status.DRAFT, Status.SUBMITTED]).select_related("unit"):
+        former.paths[item.unit_id] = item.unit.path
+        former.add_counts(CATEGORY_TABLE, item.unit_id, (item.category_id,), "planned", 1)
+        former.add_counts(DEADLINE_TABLE, item.unit_id, (item.owner_type, item.deadline), "open_items", 1)
+    former.apply()
+    assert dashboard_build(user=leader, unit=district).total.overdue == 2
+
+    # when: the migration of the new rule runs
+    migration = import_module("apps.items.migrations.0009_planned_counts_only_approved_items")
+    migration.recount(django_apps, None)
+
+    # then: the figures worked out by hand, and no drift left
+    total = dashboard_build(user=leader, unit=district).total
+    assert (total.planned, total.completed, total.overdue) == SPREAD_FIGURES["district"]
+    category_planned = sum(row.figures.planned for row in dashboard_build(user=leader, unit=district).category_rows)
+    assert category_planned == SPREAD_FIGURES["district"][0]
+    assert counters_rebuild(write=False) == []

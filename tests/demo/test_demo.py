@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -14,7 +15,7 @@ from django.test import Client
 
 from apps.accounts.models import Role, User
 from apps.demo.loading import demo_load
-from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem
+from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem, today_local
 from apps.org.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -109,4 +110,18 @@ def test_demo_load_includes_overdue_key_claimed_and_published_items(demo_output:
     assert WorkItem.objects.filter(is_key=True).exclude(key_level="").exists()
     assert WorkItem.objects.filter(lead_leader=leader).exists()
     assert WorkItem.objects.filter(is_published=True).exists()
-    assert WorkItem.objects.filter(year=2021).exists()
+
+
+def test_demo_load_reads_like_a_live_office_whatever_the_day(demo_output: str) -> None:
+    # Dated from today: items late by days or weeks, not years; done items finished in the past, mostly in time.
+    today = today_local()
+    late = list(WorkItem.objects.overdue())
+    assert len(late) >= 10
+    assert max((today - item.deadline).days for item in late) <= 75
+    done = WorkItem.objects.filter(status__in=[Status.COMPLETED, Status.CLOSED])
+    assert all(item.completed_on <= today for item in done)
+    on_time = sum(item.completed_on <= item.deadline for item in done)
+    assert on_time / done.count() > 0.7
+    assert {item.year for item in WorkItem.objects.all()} <= {today.year - 2, today.year - 1, today.year}
+    # and the weeks just past have completions for the weekly reports and the dashboard's trend
+    assert done.filter(completed_on__gte=today - datetime.timedelta(weeks=4)).exists()

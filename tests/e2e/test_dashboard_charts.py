@@ -6,6 +6,7 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.accounts.services import user_create
+from apps.items.services import item_approve, item_submit
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
 from tests.e2e.conftest import screenshot
@@ -39,9 +40,10 @@ def test_dashboard_charts_draw_from_the_json_and_drill_down(new_page):
     official = user_create(
         username="official", password=PASSWORD, full_name="李文娟", unit=district, roles=[Role.OFFICIAL]
     )
-    user_create(username="leader", password=PASSWORD, full_name="张立新", unit=city, roles=[Role.LEADER])
-    for _ in range(3):
-        WorkItemFactory(unit=district, by=official)
+    leader = user_create(username="leader", password=PASSWORD, full_name="张立新", unit=city, roles=[Role.LEADER])
+    for _ in range(3):  # approved into the plan, none done yet: the district's rate is 0%
+        item = item_submit(item=WorkItemFactory(unit=district, by=official), by=official)
+        item_approve(item=item, by=leader)
 
     # when
     page = new_page()

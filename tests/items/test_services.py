@@ -440,23 +440,26 @@ def test_item_return_clears_completed_on(make_item, supervisor):
     assert item.completed_on is None
 
 
-def test_item_cancel_takes_item_out_of_counted(make_item, leader):
-    # given
+def test_item_cancel_takes_item_out_of_planned(make_item, leader):
+    # given: drafts and items awaiting approval are not planned to begin with
     kept = make_item(Status.IN_PROGRESS)
     suspended = make_item(Status.SUSPENDED)
+    returned = make_item(Status.RETURNED)
     cancelled = make_item(Status.IN_PROGRESS)
+    make_item(Status.DRAFT)
+    make_item(Status.SUBMITTED)
 
     # when
     item_apply_action(item=cancelled, by=leader, action=Action.CANCEL, reason="项目已由上级统筹实施")
 
     # then
-    assert set(WorkItem.objects.counted()) == {kept, suspended}
+    assert set(WorkItem.objects.planned()) == {kept, suspended, returned}
 
 
 # --- overdue --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [Status.DRAFT, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED])
+@pytest.mark.parametrize("status", [Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED])
 def test_item_overdue_open_item_after_deadline_in_shanghai(status, make_item):
     # given
     item = make_item(status, deadline=DEADLINE)
@@ -472,8 +475,11 @@ def test_item_overdue_open_item_after_deadline_in_shanghai(status, make_item):
     assert after_midnight == (True, [item], 1)
 
 
-@pytest.mark.parametrize("status", [Status.COMPLETED, Status.CLOSED, Status.CANCELLED, Status.SUSPENDED])
-def test_item_overdue_never_for_finished_or_paused_items(status, make_item):
+@pytest.mark.parametrize(
+    "status",
+    [Status.DRAFT, Status.SUBMITTED, Status.COMPLETED, Status.CLOSED, Status.CANCELLED, Status.SUSPENDED],
+)
+def test_item_overdue_never_for_unplanned_finished_or_paused_items(status, make_item):
     # given
     item = make_item(status, deadline=DEADLINE)
 

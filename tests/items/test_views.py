@@ -72,19 +72,23 @@ def test_item_list_leader_above_sees_items_of_the_subtree(client, leader, make_i
 
 
 def test_item_list_filters_by_unit_subtree_stage_and_overdue(client, leader, make_item, township, owner, district):
-    # given: a done item in the district, an overdue draft in the township below it
+    # given: a done item in the district; in the township below it, a late item in progress and a late draft
     done = make_item(Status.COMPLETED)
-    late = WorkItemFactory(unit=township, by=owner, deadline=today_local() - datetime.timedelta(days=3))
+    late = make_item(Status.IN_PROGRESS, unit=township, deadline=today_local() - datetime.timedelta(days=3))
+    draft = WorkItemFactory(unit=township, by=owner, deadline=today_local() - datetime.timedelta(days=3))
     client.force_login(leader)
 
     def numbers(**query) -> set[str]:
         response = client.get(reverse("items:list"), query)
         return {item.number for item in response.context["page_obj"]}
 
-    assert numbers(unit=township.pk) == {late.number}
-    assert numbers(unit=district.pk) == {done.number, late.number}
+    assert numbers(unit=township.pk) == {late.number, draft.number}
+    assert numbers(unit=district.pk) == {done.number, late.number, draft.number}
     assert numbers(stage="done") == {done.number}
-    assert numbers(overdue="true") == {late.number}
+    assert numbers(stage="counted") == {done.number, late.number}
+    assert numbers(stage="open") == {late.number}
+    assert numbers(stage="pending") == {draft.number}
+    assert numbers(overdue="true") == {late.number}  # a draft is no commitment yet, late or not
     assert numbers(q=late.title) == {late.number}
 
 

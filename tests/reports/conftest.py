@@ -61,7 +61,13 @@ def week(actor_for, owner, leader, district, township, sibling_district) -> dict
                 unit=district, by=owner, deadline=datetime.date(2021, 12, 31), is_key=True, key_level="city"
             ),
             "done_last_week": WorkItemFactory(unit=township, by=owner, deadline=datetime.date(2021, 6, 30)),
+            # Not yet commitments, late or not: they count nowhere.
+            "late_draft": WorkItemFactory(unit=district, by=owner, deadline=datetime.date(2021, 6, 5)),
+            "awaiting": WorkItemFactory(unit=township, by=owner, deadline=datetime.date(2021, 6, 8)),
         }
+    for name in ("late_before", "late_in_week", "key"):
+        items[name] = act(items[name], datetime.date(2021, 6, 2), "submit", "approve")
+    items["awaiting"] = act(items["awaiting"], datetime.date(2021, 6, 2), "submit")
     items["done_last_week"] = act(
         items["done_last_week"], datetime.date(2021, 6, 3), "submit", "approve", "start", "complete"
     )

@@ -12,14 +12,13 @@ from apps.items.services import item_apply_action
 from apps.reports.models import Report, ReportStatus
 from apps.reports.periods import ReportKind, period_containing
 from apps.reports.services import report_request, reports_produce
+from tests.dashboards.counting import BEING_DELIVERED, COMPLETED, PLANNED
 from tests.factories import WorkItemFactory
 from tests.reports.conftest import WEEK_END, WEEK_START, travel_to
 
 D = datetime.date
 # The report of the week 2021-06-07 to 2021-06-13 is produced by hand a fortnight late.
 PRODUCED_ON = D(2021, 6, 28)
-DONE = {Status.COMPLETED, Status.CLOSED}
-OPEN = {Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.IN_PROGRESS, Status.RETURNED}
 
 
 @pytest.fixture
@@ -51,6 +50,7 @@ def late_story(actor_for, owner, outsider, district, township, sibling_district)
         "sibling_completed_then_returned": new(
             D(2021, 6, 1), unit=sibling_district, deadline=D(2021, 6, 30), by=outsider
         ),
+        "late_draft_approved_after": new(D(2021, 6, 1), unit=district, deadline=D(2021, 6, 8)),
     }
     # during and before the week
     act(items["completed_then_returned"], D(2021, 6, 2), *start)
@@ -59,6 +59,7 @@ def late_story(actor_for, owner, outsider, district, township, sibling_district)
     act(items["returned_then_closed"], D(2021, 6, 2), *start)
     act(items["returned_then_closed"], D(2021, 6, 8), Action.COMPLETE)
     act(items["returned_then_closed"], D(2021, 6, 11), Action.RETURN)
+    act(items["overdue_then_cancelled"], D(2021, 6, 2), Action.SUBMIT, Action.APPROVE)
     act(items["cancelled_in_week"], D(2021, 6, 8), Action.CANCEL)
     act(items["key_then_completed"], D(2021, 6, 2), *start)
     act(items["done_before_returned_after"], D(2021, 6, 3), *start, Action.COMPLETE)
@@ -75,6 +76,7 @@ def late_story(actor_for, owner, outsider, district, township, sibling_district)
     act(items["key_then_completed"], D(2021, 6, 21), Action.COMPLETE)
     act(items["done_before_returned_after"], D(2021, 6, 16), Action.RETURN)
     act(items["sibling_completed_then_returned"], D(2021, 6, 15), Action.RETURN)
+    act(items["late_draft_approved_after"], D(2021, 6, 15), Action.SUBMIT, Action.APPROVE)
     created_after = new(D(2021, 6, 15), unit=district, deadline=D(2021, 6, 12))
     act(created_after, D(2021, 6, 16), *start, Action.COMPLETE)
 
@@ -82,22 +84,23 @@ def late_story(actor_for, owner, outsider, district, township, sibling_district)
     status_at_end = {
         "completed_then_returned": Status.COMPLETED,
         "overdue_then_completed": Status.IN_PROGRESS,
-        "overdue_then_cancelled": Status.DRAFT,
+        "overdue_then_cancelled": Status.APPROVED,
         "returned_then_closed": Status.RETURNED,
         "cancelled_in_week": Status.CANCELLED,
         "key_then_completed": Status.IN_PROGRESS,
         "done_before_returned_after": Status.COMPLETED,
         "closed_in_week": Status.CLOSED,
         "sibling_completed_then_returned": Status.COMPLETED,
+        "late_draft_approved_after": Status.DRAFT,  # late, but no commitment yet: it counts nowhere
     }
     return items, status_at_end
 
 
 def expected_figures(rows) -> dict:
     """Planned, completed, overdue and rate of (item, status at the end) pairs, counted plainly."""
-    planned = [item for item, status in rows if status != Status.CANCELLED]
-    completed = [item for item, status in rows if status in DONE]
-    overdue = [item for item, status in rows if status in OPEN and item.deadline <= WEEK_END]
+    planned = [item for item, status in rows if status in PLANNED]
+    completed = [item for item, status in rows if status in COMPLETED]
+    overdue = [item for item, status in rows if status in BEING_DELIVERED and item.deadline <= WEEK_END]
     rate = None
     if planned:
         rate = str((Decimal(100) * len(completed) / len(planned)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
@@ -157,10 +160,11 @@ def test_snapshot_of_a_past_period_describes_it_as_it_stood_at_its_end(
 def test_snapshot_takes_items_without_transitions_at_their_current_state(owner, district, city):
     # given: items written straight into the table, as the demo generator does, without a transition row
     with travel_to(D(2021, 6, 1)):
-        done_in_week, done_after, _still_open = (
-            WorkItemFactory(unit=district, by=owner, deadline=D(2021, 6, 10)) for _ in range(3)
+        done_in_week, done_after, still_open, _draft = (
+            WorkItemFactory(unit=district, by=owner, deadline=D(2021, 6, 10)) for _ in range(4)
         )
     ItemTransition.objects.all().delete()
+    WorkItem.objects.filter(pk=still_open.pk).update(status=Status.IN_PROGRESS)
     WorkItem.objects.filter(pk=done_in_week.pk).update(status=Status.CLOSED, completed_on=D(2021, 6, 9))
     WorkItem.objects.filter(pk=done_after.pk).update(status=Status.COMPLETED, completed_on=D(2021, 6, 20))
 
@@ -168,7 +172,8 @@ def test_snapshot_takes_items_without_transitions_at_their_current_state(owner, 
     with travel_to(PRODUCED_ON):
         reports_produce(kind=ReportKind.WEEKLY, period=period_containing(ReportKind.WEEKLY, WEEK_START))
 
-    # then: their current status stands, but a completion dated after the week had not happened by its end
+    # then: their current status stands, but a completion dated after the week had not happened by its end;
+    # the draft counts nowhere
     total = Report.objects.get(unit=city, kind=ReportKind.WEEKLY).data["total"]
     assert (total["planned"], total["completed"], total["overdue"]) == (3, 1, 2)
 

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from apps.accounts.models import Role
+from apps.items.models import Action
+from apps.items.services import item_apply_action
 from apps.org.models import UnitLevel
 from apps.reports import renderers
 from apps.reports.models import Report, ReportStatus
@@ -230,11 +232,13 @@ def figures_table(page: str, title: str) -> list[list[str]]:
 
 
 def test_report_page_shows_each_change_against_the_previous_report_with_an_arrow(
-    week, staff, owner, district, city, client, django_capture_on_commit_callbacks
+    week, staff, owner, district, city, client, actor_for, django_capture_on_commit_callbacks
 ):
-    # given: one more item, overdue in the week before (its deadline on Wednesday 2 June) and never done
+    # given: one more item, approved and overdue in the week before (its deadline on Wednesday 2 June), never done
     with travel_to(datetime.date(2021, 6, 1)):
-        WorkItemFactory(unit=district, by=owner, deadline=datetime.date(2021, 6, 2))
+        late = WorkItemFactory(unit=district, by=owner, deadline=datetime.date(2021, 6, 2))
+        for action in (Action.SUBMIT, Action.APPROVE):
+            item_apply_action(item=late, by=actor_for(action, late), action=action)
     client.force_login(staff)
 
     # when: the week before and the week itself are produced, in that order
@@ -255,14 +259,15 @@ def test_report_page_shows_each_change_against_the_previous_report_with_an_arrow
         ["重点事项", "1", "0"],
     ]
     assert '<span class="change up">▲ +1</span>' in page and '<span class="change down">▼ -1</span>' in page
-    # the totals: 7 planned both weeks; completed 1 → 2; overdue 2 (6/2, 6/5) → 3 (and 6/9)
+    # the totals: planned 5 → 7 (two items approved only in the week: drafts count nowhere), completed 1 → 2,
+    # rate 20.0% → 28.6%, overdue 2 (6/2, 6/5) → 3 (and 6/9)
     total = figures_table(page, "按清单类型和责任主体统计")[-1]
-    assert total[2:] == ["7", "2", "28.6%", "3", "0", "▲ +1", "▲ +14.3", "▲ +1"]
+    assert total[2:] == ["7", "2", "28.6%", "3", "▲ +2", "▲ +1", "▲ +8.6", "▲ +1"]
 
     # and the XLSX holds the changes as signed numbers and the times as date-times, for a spreadsheet to sort
     workbook = load_workbook(io.BytesIO(b"".join(client.get(f"/reports/{report.pk}/download/xlsx/").streaming_content)))
     changes = [cell for cell in workbook["汇总"][7]][6:10]
-    assert [cell.value for cell in changes] == [0, 1, 14.3, 1]
+    assert [cell.value for cell in changes] == [2, 1, 8.6, 1]
     assert [cell.number_format for cell in changes] == ["+0;-0;0", "+0;-0;0", "+0.0;-0.0;0.0", "+0;-0;0"]
     lists = workbook["本期事项统计"]
     assert (lists["C5"].value, lists["C5"].number_format) == (-1, "+0;-0;0")  # newly overdue: 2 → 1

@@ -14,17 +14,17 @@ KUNMING_2021 = {
     OwnerType.GRASSROOTS_ORGANISATION: (21_776, 12_471),
     OwnerType.PARTY_MEMBER: (291_528, 168_288),
 }
-# How the items not yet done stand, and how many more were cancelled (outside "planned").
+# How the planned items not yet done stand.
 OPEN_SPLIT = {
-    Status.IN_PROGRESS: 58,
-    Status.APPROVED: 12,
-    Status.SUBMITTED: 7,
-    Status.DRAFT: 6,
-    Status.RETURNED: 5,
+    Status.IN_PROGRESS: 62,
+    Status.APPROVED: 13,
+    Status.RETURNED: 6,
     Status.SUSPENDED: 12,
 }
 CLOSED_SHARE = 0.7  # of the items done, the share a supervisor has already closed (销号)
-CANCELLED_SHARE = 0.015  # of the planned items, how many more were cancelled
+# Items outside "planned" (DOMAIN.md, "What counts"), as shares of the planned ones: cancelled, and drafts
+# and items awaiting approval that are not commitments yet.
+UNPLANNED_SHARES = {Status.CANCELLED: 0.015, Status.DRAFT: 0.008, Status.SUBMITTED: 0.01}
 OVERDUE_SHARE = 0.1  # of the open items, the share past their deadline
 ITEMS_PER_PARTY_MEMBER = 6
 BATCH = 20_000
@@ -50,7 +50,8 @@ def status_counts(planned: int, completed: int) -> dict[str, int]:
     counts = {Status.CLOSED: round(completed * CLOSED_SHARE)}
     counts[Status.COMPLETED] = completed - counts[Status.CLOSED]
     counts.update(apportion(planned - completed, OPEN_SPLIT))
-    counts[Status.CANCELLED] = round(planned * CANCELLED_SHARE)
+    for status, share in UNPLANNED_SHARES.items():
+        counts[status] = round(planned * share)
     return counts
 
 
@@ -63,14 +64,15 @@ def kunming_plan(scale: float = 1.0) -> dict[str, dict[str, int]]:
 
 
 def synthetic_plan(items: int) -> dict[str, dict[str, int]]:
-    """`items` items (cancelled ones included) over the owner types at Kunming's proportions and completion rates."""
+    """`items` items (unplanned ones included) over the owner types at Kunming's proportions and completion rates."""
     per_owner_type = apportion(items, {owner_type: planned for owner_type, (planned, _done) in KUNMING_2021.items()})
     plan = {}
     for owner_type, count in per_owner_type.items():
-        planned = round(count / (1 + CANCELLED_SHARE))
+        planned = round(count / (1 + sum(UNPLANNED_SHARES.values())))
         planned_kunming, completed_kunming = KUNMING_2021[owner_type]
         counts = status_counts(planned, round(planned * completed_kunming / planned_kunming))
-        counts[Status.CANCELLED] = count - planned  # so the total is exactly `items`
+        # The unplanned share exactly, so the total is exactly `items`.
+        counts.update(apportion(count - planned, UNPLANNED_SHARES))
         plan[owner_type] = counts
     return plan
 

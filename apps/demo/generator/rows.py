@@ -14,7 +14,15 @@ from apps.demo.generator.plans import OVERDUE_SHARE
 from apps.demo.generator.tree import KEY_LEVEL_OF, GeneratedTree, GeneratedUnit, TreeBuilder
 from apps.demo.titles import PLAN_TITLES, REQUIREMENTS, SERVICE_TITLES, SOURCE_LEADS, SOURCE_WEIGHTS
 from apps.items.counters.writes import CounterDeltas, ItemTally
-from apps.items.models import DONE_STATUSES, KIND_OF_OWNER_TYPE, PERSON_OWNED_TYPES, KeyLevel, OwnerType, Status
+from apps.items.models import (
+    ACTIVE_STATUSES,
+    DONE_STATUSES,
+    KIND_OF_OWNER_TYPE,
+    PERSON_OWNED_TYPES,
+    KeyLevel,
+    OwnerType,
+    Status,
+)
 
 
 def _month_end(day: datetime.date) -> datetime.date:
@@ -65,7 +73,7 @@ class ItemRows:
             deadline = self.deadline_near(
                 completed_on - self.days(1, 40) if random() < 0.1 else completed_on + self.days(0, 120)
             )
-        elif status not in (Status.SUSPENDED, Status.CANCELLED) and random() < OVERDUE_SHARE:
+        elif status in ACTIVE_STATUSES and random() < OVERDUE_SHARE:
             deadline = min(self.deadline_near(as_of - self.days(1, 120)), as_of - datetime.timedelta(days=1))
         else:
             deadline = max(self.deadline_near(as_of + self.days(0, 270)), as_of)

@@ -52,7 +52,9 @@ class WorkItemSerializer(serializers.ModelSerializer):
     category = CategoryRefSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     key_level = serializers.ChoiceField(choices=KeyLevel.choices, allow_blank=True, read_only=True)
-    is_overdue = serializers.BooleanField(read_only=True, help_text="Open and past its deadline (Asia/Shanghai).")
+    is_overdue = serializers.BooleanField(
+        read_only=True, help_text="Planned, being delivered (not suspended) and past its deadline (Asia/Shanghai)."
+    )
     days_overdue = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -17,11 +17,20 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection, models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from apps.core.bulk_write import copy_rows
 from apps.items.counters.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
-from apps.items.models import DONE_STATUSES, OPEN_STATUSES, Status, WorkItem
+from apps.items.models import (
+    ACTIVE_STATUS_LIST,
+    ACTIVE_STATUSES,
+    Status,
+    WorkItem,
+    completed_q,
+    counts_as_completed,
+    counts_as_planned,
+    planned_q,
+)
 from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH
 
@@ -91,13 +100,13 @@ def item_tally(item: WorkItem) -> ItemTally:
 def _own_cells(tally: ItemTally) -> Iterator[tuple[CounterTable, tuple, str]]:
     """The cells of the item's own unit it adds one to."""
     yield STATUS_TABLE, (tally.kind, tally.owner_type), tally.status
-    if tally.status != Status.CANCELLED:
+    if counts_as_planned(tally.status):
         yield CATEGORY_TABLE, (tally.category_id,), "planned"
-    if tally.status in DONE_STATUSES:
+    if counts_as_completed(tally.status):
         yield CATEGORY_TABLE, (tally.category_id,), "completed"
         if tally.completed_on is not None:
             yield WEEK_TABLE, (week_of(tally.completed_on),), "completed"
-    if tally.status in OPEN_STATUSES:
+    if tally.status in ACTIVE_STATUSES:  # what can fall overdue
         yield DEADLINE_TABLE, (tally.owner_type, tally.deadline), "open_items"
 
 
@@ -257,16 +266,16 @@ def counters_count_from_items() -> Rows:
     for row in items.values("unit_id", "kind", "owner_type", "status").annotate(n=Count("id")):
         deltas.add_counts(STATUS_TABLE, row["unit_id"], (row["kind"], row["owner_type"]), row["status"], row["n"])
     by_category = items.values("unit_id", "category_id").annotate(
-        planned=Count("id", filter=~Q(status=Status.CANCELLED)),
-        completed=Count("id", filter=Q(status__in=DONE_STATUSES)),
+        planned=Count("id", filter=planned_q()),
+        completed=Count("id", filter=completed_q()),
     )
     for row in by_category:
         for column in ("planned", "completed"):
             deltas.add_counts(CATEGORY_TABLE, row["unit_id"], (row["category_id"],), column, row[column])
-    open_items = items.filter(status__in=OPEN_STATUSES).values("unit_id", "owner_type", "deadline")
+    open_items = items.filter(status__in=ACTIVE_STATUS_LIST).values("unit_id", "owner_type", "deadline")
     for row in open_items.annotate(n=Count("id")):
         deltas.add_counts(DEADLINE_TABLE, row["unit_id"], (row["owner_type"], row["deadline"]), "open_items", row["n"])
-    done = items.filter(status__in=DONE_STATUSES, completed_on__isnull=False).values("unit_id", "completed_on")
+    done = items.filter(completed_q(), completed_on__isnull=False).values("unit_id", "completed_on")
     for row in done.annotate(n=Count("id")):
         deltas.add_counts(WEEK_TABLE, row["unit_id"], (week_of(row["completed_on"]),), "completed", row["n"])
 
