@@ -14,6 +14,7 @@ urlpatterns = [
     path("items/", include("apps.items.urls")),
     path("items/", include("apps.ledger.urls")),
     path("dashboard/", include("apps.dashboards.urls")),
+    path("org/", include("apps.org.urls")),
     path("reports/", include("apps.reports.urls")),
     path("api/v1/", include("deeds_portal.api_router")),
     # Last: any other address under /api/ answers the API's JSON 404, under DEBUG too.

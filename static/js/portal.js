@@ -47,6 +47,19 @@
     });
   });
 
+  // <… data-script="/static/js/….js">: a widget names the script that enhances it (a form's widget cannot add a
+  // <script> to the page); each is loaded once, after the page is read.
+  var loaded = {};
+  document.querySelectorAll("[data-script]").forEach(function (element) {
+    var source = element.getAttribute("data-script");
+    if (!loaded[source]) {
+      loaded[source] = true;
+      var script = document.createElement("script");
+      script.src = source;
+      document.body.appendChild(script);
+    }
+  });
+
   // <form data-confirm="…"> or <button data-confirm="…">: a destructive action asks before it is sent.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
