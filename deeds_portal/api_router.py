@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.api import AuthTokenView, PersonViewSet
 from apps.dashboards.api import DashboardView, OwnDashboardView
 from apps.items.api.views import WorkItemViewSet
-from apps.ledger.api import ExportJobViewSet, WorkItemExportViewSet
+from apps.ledger.api import ExportJobViewSet, ImportJobViewSet, WorkItemExportViewSet
 from apps.org.api import UnitViewSet
 from apps.reports.api import ReportViewSet
 
@@ -18,6 +18,7 @@ router.register("people", PersonViewSet, basename="person")
 router.register("items", WorkItemViewSet, basename="item")
 router.register("reports", ReportViewSet, basename="report")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("ledger/imports", ImportJobViewSet, basename="ledger-import")
 
 app_name = "api"
 urlpatterns = [

@@ -25,6 +25,8 @@ from apps.ledger.reading import LedgerProblem, LedgerRow, ledger_read
 from apps.org.models import Unit
 from apps.org.scope import user_reaches
 
+PREVIEW_ROWS = 20  # the rows the preview lists of those an import creates or changes
+
 
 @dataclass
 class LedgerCheck:
@@ -35,6 +37,11 @@ class LedgerCheck:
     updates: list[tuple[WorkItem, dict[str, Any], int]] = field(default_factory=list)
     unchanged: int = 0
     problems: list[LedgerProblem] = field(default_factory=list)
+    new_lines: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) of each new item, in order
+    # What the check tells of a row without stopping it: a name found by its simplified form.
+    notes: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)  # of the responsible units changes name
+    update_sheets: list[str] = field(default_factory=list)  # the sheet of each update, in order
 
     @property
     def errors(self) -> list[LedgerProblem]:
@@ -46,6 +53,38 @@ class LedgerCheck:
 
     def summary(self) -> dict[str, int]:
         return {"new": len(self.new_items), "updated": len(self.updates), "unchanged": self.unchanged}
+
+    def item_ids(self) -> list[int]:
+        """The items the import created and changed (after ledger_commit)."""
+        return [item.pk for item in self.new_items] + [item.pk for item, _changes, _line in self.updates]
+
+    def preview(self, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
+        """The first rows the import would create or change, in the file's order, as the preview lists them."""
+        entries = [(line, "new", item, {}) for line, item in zip(self.new_lines, self.new_items, strict=True)]
+        entries += [
+            ((sheet, line), "update", item, changes)
+            for (item, changes, line), sheet in zip(self.updates, self.update_sheets, strict=True)
+        ]
+        entries.sort(key=lambda entry: entry[0])
+        return [
+            {
+                "sheet": sheet,
+                "row": line,
+                "action": action,
+                "number": item.number,
+                "title": changes.get("title", item.title),
+                "unit": item.unit.name,
+                "responsible_unit": (
+                    self.unit_names.get(changes["responsible_unit_id"], "")
+                    if "responsible_unit_id" in changes
+                    else item.responsible_unit.name
+                ),
+                "deadline": str(changes.get("deadline", item.deadline) or ""),
+                "changes": [COLUMN_BY_KEY[name.removesuffix("_id")].header for name in changes],
+                "notes": self.notes.get((sheet, line), []),
+            }
+            for (sheet, line), action, item, changes in entries[:limit]
+        ]
 
 
 TEXT_LIMITS = {"title": 200, "beneficiaries": 200, "number": 40}
@@ -73,6 +112,12 @@ class _RowChecker:
         self.check.problems.append(
             LedgerProblem(sheet=row.sheet, row=row.line, column=header, message=message, warning=warning)
         )
+
+    def note(self, row: LedgerRow, key: str, note: str) -> None:
+        """A name found by its simplified form: said in the row's preview and among the notes worth a look."""
+        if note:
+            self.check.notes.setdefault((row.sheet, row.line), []).append(note)
+            self.problem(row, key, note, warning=True)
 
     def in_target(self, unit: Unit) -> bool:
         return unit.is_within(self.unit)
@@ -118,7 +163,8 @@ class _RowChecker:
         unit = self.unit
         text = row.cells.get("unit", "")
         if text:
-            unit, message = self.resolver.unit(text, self.in_target)
+            unit, message, note = self.resolver.unit(text, self.in_target)
+            self.note(row, "unit", note)
             if unit is None:
                 self.problem(
                     row,
@@ -131,7 +177,8 @@ class _RowChecker:
         responsible_unit = unit
         text = row.cells.get("responsible_unit", "")
         if text:
-            responsible_unit, message = self.resolver.unit(text, self.in_reach)
+            responsible_unit, message, note = self.resolver.unit(text, self.in_reach)
+            self.note(row, "responsible_unit", note)
             if responsible_unit is None:
                 self.problem(
                     row,
@@ -233,15 +280,17 @@ class _RowChecker:
         values["source"] = self.choice(row, "source", Source.SELF) or Source.SELF
         values["owner_person_id"] = values["responsible_person_id"] = None
         if unit and cells.get("owner_person"):
-            values["owner_person_id"], message = self.resolver.person(cells["owner_person"], unit)
+            values["owner_person_id"], message, note = self.resolver.person(cells["owner_person"], unit)
+            self.note(row, "owner_person", note)
             if message:
                 self.problem(row, "owner_person", message)
         elif owner_type in PERSON_OWNED_TYPES:
             self.problem(row, "owner_person", _("A service-list item needs the person whose list it is."))
         if responsible_unit and cells.get("responsible_person"):
-            values["responsible_person_id"], message = self.resolver.person(
+            values["responsible_person_id"], message, note = self.resolver.person(
                 cells["responsible_person"], responsible_unit
             )
+            self.note(row, "responsible_person", note)
             if message:
                 self.problem(row, "responsible_person", message)
         if len(self.check.errors) > errors_before or unit is None or responsible_unit is None:
@@ -250,12 +299,14 @@ class _RowChecker:
         kind = kind or KIND_OF_OWNER_TYPE[owner_type]
         number = cells.get("number", "")
         if existing is not None:
+            self.check.unit_names[responsible_unit.pk] = responsible_unit.name
             self.compare(row, existing, unit, kind, owner_type, values)
             return
         item = WorkItem(unit=unit, responsible_unit=responsible_unit, kind=kind, owner_type=owner_type, **values)
         if number and not self.keep_number(row, item, number):
             return
         self.check.new_items.append(item)
+        self.check.new_lines.append((row.sheet, row.line))
         self.new_rows.append(row)
 
     def keep_number(self, row: LedgerRow, item: WorkItem, number: str) -> bool:
@@ -334,6 +385,7 @@ class _RowChecker:
             self.problem(row, "number", _("You cannot edit item %(number)s.") % {"number": item.number})
             return
         self.check.updates.append((item, changes, row.line))
+        self.check.update_sheets.append(row.sheet)
 
     def warn_of_likely_duplicates(self) -> None:
         """A new row with the title and deadline of an item its unit already has was probably imported before."""

@@ -55,6 +55,12 @@ class ImportJob(BackgroundJob):
     problems = models.JSONField(_("problems"), default=list, blank=True, help_text=_("Row, column and message."))
     problem_count = models.PositiveIntegerField(_("number of problems"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    preview = models.JSONField(
+        _("preview"), default=list, blank=True, help_text=_("The first rows the import creates or changes.")
+    )
+    item_ids = models.JSONField(
+        _("imported items"), default=list, blank=True, help_text=_("The items the import created or changed.")
+    )
 
     objects = JobQuerySet.as_manager()
 

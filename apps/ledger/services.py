@@ -202,6 +202,7 @@ def _check(job_id: int, claim: JobClaim) -> None:
         progress=100,
         row_count=check.row_count,
         summary=check.summary(),
+        preview=check.preview(),
         **_problems_field(problems),
     )
 
@@ -221,7 +222,13 @@ def _commit(job_id: int, claim: JobClaim) -> None:
         check, problems = _read_and_check(job, claim.progress_callback(high=80))
         if not check.is_valid:
             # The database changed since the preview (a person left, a number was taken): show it again.
-            claim.finish(status=JobStatus.INVALID, progress=100, summary=check.summary(), **_problems_field(problems))
+            claim.finish(
+                status=JobStatus.INVALID,
+                progress=100,
+                summary=check.summary(),
+                preview=check.preview(),
+                **_problems_field(problems),
+            )
             return
         claim.renew(100)
         with transaction.atomic():
@@ -237,6 +244,8 @@ def _commit(job_id: int, claim: JobClaim) -> None:
                 status=JobStatus.DONE,
                 progress=100,
                 summary=summary,
+                preview=check.preview(),
+                item_ids=check.item_ids(),
                 row_count=check.row_count,
                 **_problems_field(problems),
             )

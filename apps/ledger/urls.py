@@ -17,4 +17,5 @@ urlpatterns = [
     path("ledger/import/<int:pk>/status/", views.ledger_job_status_view, name="import_job_status"),
     path("ledger/import/<int:pk>/check/", views.ledger_recheck_view, name="import_recheck"),
     path("ledger/import/<int:pk>/commit/", views.ledger_commit_view, name="import_commit"),
+    path("ledger/import/<int:pk>/items/", views.ledger_job_items_view, name="import_items"),
 ]

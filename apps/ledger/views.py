@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import ServiceError
 from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from apps.core.jobs import job_status_response
+from apps.items.models import WorkItem
 from apps.items.rules import user_can_import_items
 from apps.items.selectors import item_filterset
 from apps.ledger.exports import EXPORT_FORMATS, export_items
@@ -104,6 +106,22 @@ def ledger_job_view(request: HttpRequest, pk: int) -> HttpResponse:
             "hidden_problems": max(job.problem_count - sum(1 for p in problems if not p.get("warning")), 0),
         },
     )
+
+
+@login_required
+def ledger_job_items_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Exactly the items an import created or changed, a page at a time, each linking to its page."""
+    job = _own_import(request, pk)
+    if job.status != JobStatus.DONE:
+        raise Http404
+    page_obj = Paginator(sorted(job.item_ids), settings.ITEMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = (
+        WorkItem.objects.visible_to(request.user)
+        .filter(pk__in=list(page_obj))
+        .select_related("responsible_unit", "responsible_person")
+        .order_by("pk")
+    )
+    return render(request, "ledger/import_items.html", {"job": job, "page_obj": page_obj, "items": items})
 
 
 @login_required

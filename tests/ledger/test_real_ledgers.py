@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from apps.accounts.models import User
@@ -21,7 +22,9 @@ from apps.ledger.columns import LEDGER_SHEET_TITLE
 from apps.ledger.models import JobStatus
 from apps.ledger.reading import LedgerFileError, ledger_read
 from apps.ledger.template import ledger_template
-from tests.ledger.test_ledger import IMPORT_HEADERS, ledger_row, upload
+from apps.org.models import UnitLevel
+from tests.factories import UnitFactory, UserFactory
+from tests.ledger.test_ledger import IMPORT_HEADERS, commit, ledger_row, upload
 
 PYTHON_ERROR_NAMES = re.compile(r"BadZipFile|KeyError|UnicodeDecodeError|Error\b|Exception")
 
@@ -271,3 +274,54 @@ def test_ledger_read_the_filled_template_skips_its_guide_sheet():
     rows, problems = read(workbook_bytes(workbook))
 
     assert problems == [] and [(row.sheet, row.line) for row in rows] == [("", 2)]
+
+
+# --- names written in traditional characters ---------------------------------------------------------------
+
+
+@pytest.fixture
+def township_member(township) -> User:
+    return UserFactory(username="chen", full_name="陈丽华", unit=township)
+
+
+def test_ledger_import_traditional_unit_and_person_names_match_by_their_simplified_form(
+    client, importer, district, township, township_member
+):
+    workbook = office_workbook([cells_of(所属单位="五華區", 责任单位="華山街道", 责任人="陳麗華")])
+
+    job = upload(client, importer, district, SimpleUploadedFile("台账.xlsx", workbook_bytes(workbook)))
+
+    assert job.status == JobStatus.VALID
+    notes = job.preview[0]["notes"]
+    assert notes == [
+        "“五華區”按简体“五华区”匹配。",
+        "“華山街道”按简体“华山街道”匹配。",
+        "“陳麗華”按简体“陈丽华”匹配。",
+    ]
+    page = client.get(reverse("ledger:import_job", args=[job.pk])).content.decode()
+    assert "“五華區”按简体“五华区”匹配。" in page and "“陳麗華”按简体“陈丽华”匹配。" in page
+    job = commit(client, job)
+    item = WorkItem.objects.get()
+    assert (item.unit, item.responsible_unit, item.responsible_person) == (district, township, township_member)
+
+
+def test_ledger_import_a_name_registered_in_traditional_characters_matches_as_written(
+    client, importer, district, township
+):
+    traditional = UnitFactory(name="華山街道", code="HS2", level=UnitLevel.TOWNSHIP, parent=district)
+    workbook = office_workbook([cells_of(责任单位="華山街道", 责任人="")])
+
+    job = commit(client, upload(client, importer, district, SimpleUploadedFile("台账.xlsx", workbook_bytes(workbook))))
+
+    assert job.status == JobStatus.DONE and job.preview[0]["notes"] == []
+    assert WorkItem.objects.get().responsible_unit == traditional
+
+
+def test_ledger_import_unknown_traditional_name_is_refused_with_the_name_as_written(client, importer, district):
+    workbook = office_workbook([cells_of(责任单位="五華縣", 责任人="")])
+
+    job = upload(client, importer, district, SimpleUploadedFile("台账.xlsx", workbook_bytes(workbook)))
+
+    assert job.status == JobStatus.INVALID
+    assert [(p["row"], p["column"]) for p in job.problems] == [(2, "责任单位")]
+    assert "“五華縣”" in job.problems[0]["message"]
