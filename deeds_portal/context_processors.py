@@ -1,8 +1,11 @@
 """What every page's menu offers the person looking at it."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.reports.models import REPORT_READER_ROLES
+from apps.workdays.days import years_to_enter
 
 
 def menu(request: HttpRequest) -> dict[str, dict[str, bool]]:
@@ -10,3 +13,15 @@ def menu(request: HttpRequest) -> dict[str, dict[str, bool]]:
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     return {"menu": {"reports": signed_in and user.has_role(*REPORT_READER_ROLES)}}
+
+
+def calendar_warning(request: HttpRequest) -> dict[str, list[int]]:
+    """Years whose holidays nobody has entered, for the administrators who can enter them.
+
+    Time limits running into such a year count Monday–Friday (apps/workdays): right most of the year, wrong
+    across its holidays and swapped weekends.
+    """
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN)):
+        return {}
+    return {"calendar_years_missing": years_to_enter(timezone.localdate())}
