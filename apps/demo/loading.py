@@ -251,9 +251,9 @@ class _DemoBuilder:
                 for percent, note in PROGRESS_NOTES[: rng.randint(0 if stop == Status.IN_PROGRESS else 1, 3)]:
                     item_post_progress(item=item, by=worker, note=note, percent=percent)
         if Status.COMPLETED in reached:
-            item = item_complete(item=item, by=worker, note="已按要求完成,群众反映良好")
+            item = item_complete(item=item, by=worker, note="已按要求完成，群众反映良好")
         if Status.CLOSED in reached:
-            item = item_close(item=item, by=supervisor, note="经现场核查和群众回访,予以销号")
+            item = item_close(item=item, by=supervisor, note="经现场核查和群众回访，予以销号")
         if target == Status.RETURNED:
             item = item_return(item=item, by=supervisor, reason=rng.choice(RETURN_REASONS))
         elif target == Status.SUSPENDED:

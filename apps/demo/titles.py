@@ -27,7 +27,7 @@ PLAN_TITLES = (
     ("healthcare", "{place}社区卫生服务站改扩建", "{place}居民"),
     ("employment", "{place}重点群体就业帮扶", "{place}高校毕业生、退役军人和脱贫劳动力"),
     ("social_security", "{place}全民参保入户宣传登记", "{place}未参保群众"),
-    ("business_environment", "{place}“容缺受理”服务,次要材料先承诺后补齐", "{place}办事企业和群众"),
+    ("business_environment", "{place}“容缺受理”服务，次要材料先承诺后补齐", "{place}办事企业和群众"),
     ("business_environment", "{place}企业开办“一日办结”", "{place}新开办企业"),
     ("business_environment", "{place}政务服务事项“就近办、一次办”", "{place}办事群众"),
     ("healthcare", "{place}门诊费用跨省直接结算", "{place}异地就医参保群众"),
@@ -44,14 +44,14 @@ UNIT_CATEGORIES = {
 }  # fmt: skip
 SERVICE_TITLES = {
     T: (
-        ("grassroots_governance", "开门接访,面对面倾听{place}群众诉求", "{place}来访群众"),
+        ("grassroots_governance", "开门接访，面对面倾听{place}群众诉求", "{place}来访群众"),
         ("housing", "带队调研{place}老旧小区治理", "{place}老旧小区居民"),
         ("education", "督办{place}C级不安全校舍拆除重建", "{place}在校师生"),
-        ("business_environment", "走访{place}企业,帮助解决用工融资难题", "{place}中小企业"),
+        ("business_environment", "走访{place}企业，帮助解决用工融资难题", "{place}中小企业"),
         ("grassroots_governance", "“四个一”联系{place}一个村、一个单位、一个重点项目", "{place}群众"),
         ("transport_parking", "领办{place}停车难问题", "{place}驾车群众"),
-        ("elderly_care", "联系{place}养老服务机构,推动提升服务质量", "{place}老年人"),
-        ("employment", "联系{place}脱贫户,帮助落实就业岗位", "{place}脱贫劳动力"),
+        ("elderly_care", "联系{place}养老服务机构，推动提升服务质量", "{place}老年人"),
+        ("employment", "联系{place}脱贫户，帮助落实就业岗位", "{place}脱贫劳动力"),
         ("healthcare", "协调解决{place}群众看病就医难题", "{place}群众"),
     ),
     P: (
@@ -72,18 +72,18 @@ SOURCE_WEIGHTS = {Source.CITIZEN_REQUEST: 30, Source.SURVEY: 25, Source.SUPERVIS
 SOURCE_LEADS = {
     Source.CITIZEN_REQUEST: "群众通过12345热线和“办不成事”反映窗口集中反映。",
     Source.SURVEY: "在“大走访、大调研”中收集的群众意见。",
-    Source.SUPERVISION: "专项督导中发现的问题,限期解决。",
+    Source.SUPERVISION: "专项督导中发现的问题，限期解决。",
     Source.ASSIGNED: "上级以交办函形式交办。",
     Source.SELF: "结合单位职责主动认领。",
 }
 REQUIREMENTS = (
-    "明确责任单位、责任人、工作要求和完成时限,每周报送进展。",
-    "挂图作战、逐项推进,按月报送进展情况,事结销号。",
-    "佐证材料齐全,群众满意度回访不低于90%。",
+    "明确责任单位、责任人、工作要求和完成时限，每周报送进展。",
+    "挂图作战、逐项推进，按月报送进展情况，事结销号。",
+    "佐证材料齐全，群众满意度回访不低于90%。",
 )
-KEY_REQUIREMENTS = "按照“一个项目、一个方案、一名领导、一个专班、一抓到底”推进,半月报送进展。"
-PROGRESS_NOTES = ((25, "已完成走访调研,制定工作方案"), (50, "工作推进过半,已解决部分群众诉求"),
-                  (75, "主体工作基本完成,正在收集佐证材料"))  # fmt: skip
-RETURN_REASONS = ("佐证材料不全,请补充完工验收照片", "暗访发现仍有群众反映问题未解决", "群众满意度回访未达标")
-SUSPEND_REASONS = ("项目用地手续待审批,暂缓实施", "雨季不具备施工条件,暂停施工", "配套资金尚未到位")
-CANCEL_REASONS = ("与市级重点项目重复,合并办理", "经调研群众需求已通过其他渠道解决", "规划调整,项目不再实施")
+KEY_REQUIREMENTS = "按照“一个项目、一个方案、一名领导、一个专班、一抓到底”推进，半月报送进展。"
+PROGRESS_NOTES = ((25, "已完成走访调研，制定工作方案"), (50, "工作推进过半，已解决部分群众诉求"),
+                  (75, "主体工作基本完成，正在收集佐证材料"))  # fmt: skip
+RETURN_REASONS = ("佐证材料不全，请补充完工验收照片", "暗访发现仍有群众反映问题未解决", "群众满意度回访未达标")
+SUSPEND_REASONS = ("项目用地手续待审批，暂缓实施", "雨季不具备施工条件，暂停施工", "配套资金尚未到位")
+CANCEL_REASONS = ("与市级重点项目重复，合并办理", "经调研群众需求已通过其他渠道解决", "规划调整，项目不再实施")

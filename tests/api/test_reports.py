@@ -54,7 +54,7 @@ def test_api_report_asked_for_is_produced_and_its_files_download(
 
     raw_csv = b"".join(client.get(report["downloads"]["csv"]).streaming_content)
     assert raw_csv.startswith(b"\xef\xbb\xbf")
-    assert next(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig")))) == ["昆明市 周报(2021-06-07 至 2021-06-13)"]
+    assert next(csv.reader(io.StringIO(raw_csv.decode("utf-8-sig")))) == ["昆明市 周报（2021-06-07 至 2021-06-13）"]
 
     pdf = client.get(report["downloads"]["pdf"])
     assert pdf["Content-Type"] == "application/pdf"
@@ -90,7 +90,7 @@ def test_api_report_of_an_unfinished_period_is_refused_on_the_day(api, staff, ci
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["day"]
-    assert response.json()["detail"].endswith("的周期尚未结束;报表只统计已结束的周期。")
+    assert response.json()["detail"].endswith("的周期尚未结束；报表只统计已结束的周期。")
     assert not Report.objects.exists()
 
 

@@ -214,3 +214,47 @@ def test_translations_reader_finds_fuzzy_empty_and_escaped_entries(tmp_path):
         ('Say "hi"\ntwice', [""], False),
     ]
     assert source_messages()["You cannot see this item."].startswith("apps/items/services.py:")
+
+
+# Format placeholders and addresses keep their ASCII signs; at run time a placeholder holds Chinese text.
+KEPT_AS_WRITTEN = re.compile(r"%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[sdfi]|\{\w*\}|https?://\S+")
+# A Chinese character or full-width punctuation (“”‘’ among them), or a placeholder standing for Chinese text.
+CHINESE_SIDE = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2018\u2019\u201c\u201d\x00]"
+ASCII_NEXT_TO_CHINESE = re.compile(rf"{CHINESE_SIDE}[,:;()]|[,:;()]{CHINESE_SIDE}")
+# Justified exceptions: msgid → why its Chinese text keeps an ASCII sign next to Chinese (none today).
+ASCII_PUNCTUATION_ALLOWED: dict[str, str] = {}
+
+
+def ascii_punctuation_next_to_chinese(text: str) -> list[str]:
+    """The places where `text` puts an ASCII , : ; ( ) right beside Chinese text (placeholders count as Chinese)."""
+    marked = KEPT_AS_WRITTEN.sub("\x00", text)
+    return [match.group().replace("\x00", "…") for match in ASCII_NEXT_TO_CHINESE.finditer(marked)]
+
+
+def test_translations_chinese_text_uses_full_width_punctuation(po_entries):
+    # then: Chinese text reads ，：；（） — ASCII signs stay only inside placeholders, addresses and English text
+    mixed = [
+        f"line {entry.line}: {entry.msgid!r} → {places}"
+        for entry in po_entries
+        if entry.msgid not in ASCII_PUNCTUATION_ALLOWED
+        for text in entry.msgstrs
+        if CJK.search(text) and (places := ascii_punctuation_next_to_chinese(text))
+    ]
+    assert mixed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("没有类别数据,请先运行", ["据,"]),
+        ("%(unit)s %(kind)s(%(start)s 至 %(end)s)", ["…(", "…)"]),
+        ("演示账号(每个角色一个):", ["号(", "个)"]),
+        ("%(unit)s %(kind)s（%(start)s 至 %(end)s）", []),
+        ("参数 %(parameter)s 只能取以下值之一：%(allowed)s。", []),
+        ("%(count)s 项，用时 %(seconds).1f 秒", []),
+        ("详见 https://example.org/a,b(c) 。", []),
+        ("Report (weekly), 1:2", []),
+    ],
+)
+def test_translations_punctuation_check_finds_ascii_signs_beside_chinese(text, found):
+    assert ascii_punctuation_next_to_chinese(text) == found

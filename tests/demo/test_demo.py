@@ -58,7 +58,7 @@ def test_demo_load_twice_does_not_duplicate(demo_output: str) -> None:
     # then
     assert loaded_again is False
     assert table_counts() == before
-    assert "已有单位,未载入演示数据" in output.getvalue()
+    assert "已有单位，未载入演示数据" in output.getvalue()
     assert printed_logins(output.getvalue()) == printed_logins(demo_output)
 
 

@@ -75,7 +75,7 @@ def test_report_produced_in_the_background_appears_in_the_page(new_page, setting
 
     # then: the page follows the work and shows the report when it is done
     page.wait_for_selector("#report-table-1", timeout=60_000)
-    assert "昆明市 周报(2021-06-07 至 2021-06-13)" in page.inner_text("h1")
+    assert "昆明市 周报（2021-06-07 至 2021-06-13）" in page.inner_text("h1")
     assert "新建停车位3305个" in page.inner_text("#report-table-4")  # after the summary, units, period lists
     screenshot(page, "report-weekly")
     with page.expect_download() as download_info:

@@ -51,7 +51,7 @@ def test_report_produced_by_hand_is_readable_in_the_browser(weekly_report, clien
     page = client.get(f"/reports/{weekly_report.pk}/").content.decode()
 
     assert weekly_report.status == ReportStatus.COMPLETE
-    assert "昆明市 周报(2021-06-07 至 2021-06-13)" in page
+    assert "昆明市 周报（2021-06-07 至 2021-06-13）" in page
     assert "33.3%" in page
     assert "佐证材料不全" in page
     assert 'id="rate-chart"' in page and "vendor/echarts/echarts.min.js" in page
@@ -93,7 +93,7 @@ def test_report_csv_has_a_bom_and_the_same_figures(weekly_report, client):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0] == ["昆明市 周报(2021-06-07 至 2021-06-13)"]
+    assert rows[0] == ["昆明市 周报（2021-06-07 至 2021-06-13）"]
     assert ["合计", "", "6", "2", "33.3%", "2", "—", "—", "—", "—"] in rows
     assert any(row and row[0] == weekly_report.data["returned_items"][0]["number"] for row in rows)
 
