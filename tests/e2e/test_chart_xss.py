@@ -58,7 +58,7 @@ def hover_each_column(page, chart: str, *, columns: int, top: int, bottom: int) 
     """Hover the middle of each category column of a bar chart whose grid starts 48 px from the left and ends 16 px
     from the right; the axis tooltip shows for the whole column. Gives the chart's text and its <img> count each time.
     """
-    box = page.locator(f"{chart} canvas").first.bounding_box()
+    box = page.locator(f"{chart} canvas, {chart} svg").first.bounding_box()  # the dashboard draws SVG
     width = (box["width"] - 64) / columns
     middle = box["y"] + top + (box["height"] - top - bottom) / 2
     seen = []

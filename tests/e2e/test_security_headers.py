@@ -132,7 +132,7 @@ def test_pages_work_under_the_csp_without_a_violation(new_page, media_root):
     visit(f"/items/{item.pk}/", "header .who")
     visit("/items/new/", "form")
     visit("/dashboard/", "#dashboard-charts[data-ready=true]")
-    assert page.locator("#dashboard-charts canvas").count() >= 3
+    assert page.locator("#dashboard-charts svg").count() >= 3
     visit(f"/reports/{report.pk}/", "#rate-chart canvas")
     visit("/items/ledger/import/", "form[enctype='multipart/form-data']")
     with page.expect_request(f"**/items/ledger/import/{import_job.pk}/status/"):
