@@ -99,7 +99,7 @@ def test_unit_search_refuses_a_limit_it_does_not_take_in_the_users_language(lead
     response = client.get(SEARCH, {"q": "华山", "limit": limit})
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "limit 取 1 到 50 之间的整数。"}
+    assert response.json() == {"detail": "limit 须为 1 到 50 之间的整数。"}
 
 
 def test_unit_search_asks_an_anonymous_visitor_to_log_in(township):
