@@ -1,7 +1,6 @@
 """A unit's name is data, never markup: chart tooltips show it as text and run nothing."""
 
 import datetime
-import importlib
 
 import pytest
 
@@ -12,22 +11,12 @@ from apps.items.services import item_apply_action
 from apps.org.models import Unit, UnitLevel
 from apps.org.services import unit_create
 from apps.reports.services import report_request
+from tests.e2e.conftest import log_in
 from tests.factories import WorkItemFactory
 from tests.reports.conftest import travel_to
 
 PASSWORD = "xss-pass-123"
 PAYLOAD = '<img src=x onerror="window.__xss=1">'
-
-
-@pytest.fixture(scope="module", autouse=True)
-def categories_put_back(django_db_blocker):
-    """Put the categories (a data migration) back once this module's browser tests have flushed the database."""
-    yield
-    from django.apps import apps
-
-    categories = importlib.import_module("apps.items.migrations.0002_categories")
-    with django_db_blocker.unblock():
-        categories.add_categories(apps, None)
 
 
 def a_city_with_a_hostile_district() -> tuple[Unit, Unit, User]:
@@ -44,14 +33,6 @@ def a_city_with_a_hostile_district() -> tuple[Unit, Unit, User]:
         roles=[Role.LEADER, Role.REPORTING_STAFF],
     )
     return city, hostile, leader
-
-
-def log_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "leader")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_selector("header .who")
 
 
 def hover_each_column(page, chart: str, *, columns: int, top: int, bottom: int) -> list[tuple[str, int]]:
@@ -89,7 +70,7 @@ def test_dashboard_tooltip_shows_a_unit_name_with_markup_as_text(new_page):
 
     # when: the leader opens the dashboard and hovers over each district's bar of the per-unit chart
     page = new_page()
-    log_in(page)
+    log_in(page, "leader", PASSWORD)
     page.goto("/dashboard/")
     page.wait_for_selector("#dashboard-charts[data-ready=true]")
     (hostile_text, hostile_images), (sibling_text, _) = hover_each_column(
@@ -126,7 +107,7 @@ def test_report_chart_tooltip_shows_a_unit_name_with_markup_as_text(new_page, me
 
     # when: the leader opens the report and hovers over each district's bar
     page = new_page()
-    log_in(page)
+    log_in(page, "leader", PASSWORD)
     page.goto(f"/reports/{report.pk}/")
     page.wait_for_selector("#rate-chart canvas")
     seen = hover_each_column(page, "#rate-chart", columns=2, top=24, bottom=80)

@@ -7,21 +7,13 @@ from apps.accounts.services import user_create
 from apps.items.models import ItemTransition, Status, WorkItem
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 
 PASSWORD = "journey-pass-123"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
 )
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_selector("header .who")
 
 
 def press(page, action: str, reason: str = "") -> None:
@@ -51,13 +43,13 @@ def test_item_journey_from_draft_to_closed_moves_the_dashboard(new_page, tmp_pat
     evidence.write_bytes(PNG)
 
     leader = new_page()
-    log_in(leader, "leader")
+    log_in(leader, "leader", PASSWORD)
     leader.goto("/dashboard/")
     assert rate_in_row(leader, "leadership_team") == "—"
 
     # when: the official logs a livelihood-plan item through the form
     official = new_page()
-    log_in(official, "official")
+    log_in(official, "official", PASSWORD)
     official.goto("/items/mine/")
     official.click("a[href$='kind=livelihood_plan']")
     official.select_option("#id_owner_type", "leadership_team")
@@ -74,7 +66,7 @@ def test_item_journey_from_draft_to_closed_moves_the_dashboard(new_page, tmp_pat
     press(official, "submit")
 
     admin = new_page()
-    log_in(admin, "unitadmin")
+    log_in(admin, "unitadmin", PASSWORD)
     admin.goto(f"/items/{item.pk}/")
     press(admin, "approve")
 
@@ -96,7 +88,7 @@ def test_item_journey_from_draft_to_closed_moves_the_dashboard(new_page, tmp_pat
 
     # then: the supervisor closes it and every step is on the timeline
     supervisor = new_page()
-    log_in(supervisor, "supervisor")
+    log_in(supervisor, "supervisor", PASSWORD)
     supervisor.goto(f"/items/{item.pk}/")
     assert supervisor.locator("button[value=approve]").count() == 0
     press(supervisor, "close", "现场核查通过")

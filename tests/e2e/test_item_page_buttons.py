@@ -11,11 +11,11 @@ from apps.items.models import Status, WorkItem
 from apps.items.services import item_apply_action, item_post_progress
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
-from tests.e2e.test_item_journey import PASSWORD, PNG, log_in
+from tests.e2e.test_item_journey import PASSWORD, PNG
 from tests.factories import WorkItemFactory
 
 
-def test_item_page_return_asks_first_and_shows_photos_as_thumbnails(new_page, tmp_path, settings):
+def test_item_page_return_asks_first_and_shows_photos_as_thumbnails(page_as, tmp_path, settings):
     # given: a completed item of 五华区 with a photo, checked by the city's supervisor
     settings.MEDIA_ROOT = tmp_path
     city = unit_create(name="昆明市", code="KM", level=UnitLevel.CITY)
@@ -34,8 +34,7 @@ def test_item_page_return_asks_first_and_shows_photos_as_thumbnails(new_page, tm
         item=item, by=official, note="管网已铺设", percent=80, files=[SimpleUploadedFile("现场.png", PNG, "image/png")]
     )
     item_apply_action(item=item, by=official, action="complete")
-    page = new_page()
-    log_in(page, "supervisor")
+    page = page_as("supervisor", PASSWORD)
     page.goto(f"/items/{item.pk}/")
 
     # then: close is the primary step, return looks dangerous; the photo is a loaded thumbnail

@@ -6,7 +6,7 @@ from apps.accounts.models import Role
 from apps.accounts.services import user_create
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
-from tests.e2e.test_item_journey import PASSWORD, log_in
+from tests.e2e.test_item_journey import PASSWORD
 
 
 def offered_people(page) -> list[str]:
@@ -15,15 +15,14 @@ def offered_people(page) -> list[str]:
     )
 
 
-def test_person_picker_follows_the_chosen_responsible_unit(new_page):
+def test_person_picker_follows_the_chosen_responsible_unit(page_as):
     # given: 五华区 with its official and a township with two people of its own
     district = unit_create(name="五华区", code="WH", level=UnitLevel.COUNTY)
     township = unit_create(name="华山街道", code="HS", level=UnitLevel.TOWNSHIP, parent=district)
     user_create(username="official", password=PASSWORD, full_name="张敏", unit=district, roles=[Role.OFFICIAL])
     for username, name in [("hs1", "李华"), ("hs2", "王丽")]:
         user_create(username=username, password=PASSWORD, full_name=name, unit=township, roles=[Role.OFFICIAL])
-    page = new_page()
-    log_in(page, "official")
+    page = page_as("official", PASSWORD)
     page.goto("/items/new/?kind=livelihood_plan")
 
     # when: the township is chosen as the responsible unit, then 五华区

@@ -16,7 +16,7 @@ from apps.org.models import Unit, UnitLevel
 from apps.org.services import unit_create
 from apps.reports import renderers
 from apps.reports.models import Report, ReportStatus
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import WorkItemFactory
 from tests.reports.conftest import travel_to
 from tests.services import require_postgres
@@ -48,10 +48,7 @@ def a_week_of_work() -> Unit:
 
 def ask_for_the_weekly_report(page, city: Unit) -> None:
     """Log in as reporting staff and ask for the week of 2021-06-07 from the archive page."""
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "reporting")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    log_in(page, "reporting", PASSWORD)
     page.goto("/reports/")
     page.select_option("#report-request-form [name=kind]", "weekly")
     page.fill("#report-request-form [name=day]", "2021-06-09")

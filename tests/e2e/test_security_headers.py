@@ -1,7 +1,6 @@
 """The Content-Security-Policy: sent on every page, it forbids inline script, and no page of the portal breaks it."""
 
 import datetime
-import importlib
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,31 +15,11 @@ from apps.ledger.models import ExportJob, ImportJob
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
 from apps.reports.services import report_request
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import csp_violations, screenshot
 from tests.factories import WorkItemFactory
 from tests.reports.conftest import travel_to
 
 PASSWORD = "csp-pass-123"
-
-# Each violation the browser reports lands in window.__cspViolations, from the first script of the page on.
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " " +
-                              event.sourceFile + ":" + event.lineNumber);
-});
-"""
-
-
-@pytest.fixture(scope="module", autouse=True)
-def categories_put_back(django_db_blocker):
-    """Put the categories (a data migration) back once this module's browser test has flushed the database."""
-    yield
-    from django.apps import apps
-
-    categories = importlib.import_module("apps.items.migrations.0002_categories")
-    with django_db_blocker.unblock():
-        categories.add_categories(apps, None)
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -98,8 +77,7 @@ def test_pages_work_under_the_csp_without_a_violation(new_page, media_root):
     )
     export_job = ExportJob.objects.create(requested_by=admin, file_format="csv", query="", mine=False)
 
-    page = new_page()
-    page.add_init_script(RECORD_VIOLATIONS)
+    page = new_page()  # it records what the CSP blocks
     console = []
     page.on("console", lambda message: console.append(message.text))
     violations = {}
@@ -109,9 +87,9 @@ def test_pages_work_under_the_csp_without_a_violation(new_page, media_root):
         try:
             page.wait_for_selector(selector, timeout=10_000)
         except PlaywrightTimeoutError:
-            pytest.fail(f"{where}: {selector} never appeared; blocked: {page.evaluate('window.__cspViolations')}")
+            pytest.fail(f"{where}: {selector} never appeared; blocked: {csp_violations(page)}")
         page.wait_for_timeout(200)  # reports of violations arrive as events, a moment after the fact
-        violations[where] = page.evaluate("window.__cspViolations")
+        violations[where] = csp_violations(page)
 
     def visit(path: str, works: str) -> None:
         response = page.goto(path)
