@@ -9,8 +9,17 @@ from apps.accounts.services import user_create
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_item_journey import PASSWORD, log_in
 from tests.factories import WorkItemFactory
+
+PASSWORD = "picker-pass-123"
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("header .who", state="attached")
 
 
 @pytest.fixture(scope="module", autouse=True)
