@@ -133,7 +133,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             note = _("%(shown)s of %(count)s items are listed.") % {"shown": len(rows), "count": count}
         names = [name for _header, name in columns]
         return ReportTable(
-            title=f"{title} ({count})",
+            title=_("%(list)s (%(count)s)") % {"list": title, "count": count},
             headers=[header for header, _name in columns],
             rows=rows,
             note=note,
