@@ -103,7 +103,7 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
-    page.wait_for_selector("header .who")
+    page.wait_for_selector("header .who", state="attached")  # a narrow screen folds the header away
 
 
 def csp_violations(page) -> list[str]:

@@ -359,6 +359,7 @@ def test_role_journey_reporting_staff_produce_a_report_and_download_it(
 
     # then: the report, its item numbers linking to the items
     assert "昆明市 周报（2021-06-07 至 2021-06-13）" in page.inner_text("h1")
+    assert "本期办结事项（1）" in page.locator("section h2").all_inner_texts()
     link = page.locator(f"a[href='/items/{item.pk}/']").first
     assert link.inner_text() == item.number
     snap(page, "reporting", "02-report")

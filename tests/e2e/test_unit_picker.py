@@ -1,36 +1,15 @@
 """The unit filter is a search box: a leader types part of a street's name and picks it in one step."""
 
-import importlib
-
 import pytest
 
 from apps.accounts.models import Role
 from apps.accounts.services import user_create
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import WorkItemFactory
 
 PASSWORD = "picker-pass-123"
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_selector("header .who", state="attached")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def categories_put_back(django_db_blocker):
-    """Put the categories (a data migration) back once this module's browser tests have flushed the database."""
-    yield
-    from django.apps import apps
-
-    categories = importlib.import_module("apps.items.migrations.0002_categories")
-    with django_db_blocker.unblock():
-        categories.add_categories(apps, None)
 
 
 @pytest.fixture
@@ -60,7 +39,7 @@ def listed_titles(page) -> list[str]:
 def test_unit_picker_finds_a_street_by_part_of_its_name_and_filters_the_list(new_page, kunming):
     # given: the leader on the item list, the filters open
     page = new_page()
-    log_in(page, "leader")
+    log_in(page, "leader", PASSWORD)
     page.goto("/items/")
     page.click("details.filters summary")
     box = page.get_by_role("combobox", name="所属单位（含下级）")
@@ -101,7 +80,7 @@ def test_unit_picker_finds_a_street_by_part_of_its_name_and_filters_the_list(new
 @pytest.mark.django_db(transaction=True)
 def test_unit_picker_takes_a_mouse_pick_and_escape_keeps_the_chosen_unit(new_page, kunming):
     page = new_page()
-    log_in(page, "leader")
+    log_in(page, "leader", PASSWORD)
     page.goto(f"/items/?unit={kunming['district'].pk}")  # a filtered list opens with its filters shown
     box = page.get_by_role("combobox", name="所属单位（含下级）")
     assert box.input_value() == "昆明市 › 五华区"
@@ -131,7 +110,7 @@ def test_unit_filter_without_script_is_a_select_that_goes_down_the_tree(browser,
     context = browser.new_context(base_url=live_server.url, locale="zh-hans", java_script_enabled=False)
     try:
         page = context.new_page()
-        log_in(page, "leader")
+        log_in(page, "leader", PASSWORD)
         page.goto("/items/")
 
         # when: the district is chosen in the plain select, applied, then its street
