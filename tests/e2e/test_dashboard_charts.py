@@ -1,7 +1,5 @@
 """A leader opens the dashboard: the charts draw from the JSON endpoint, offline, and a bar drills down."""
 
-import importlib
-
 import pytest
 
 from apps.accounts.models import Role
@@ -10,25 +8,10 @@ from apps.items.models import Status
 from apps.items.services import item_approve, item_submit
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
-from tests.e2e.conftest import SCREENSHOTS, screenshot
+from tests.e2e.conftest import SCREENSHOTS, log_in, screenshot
 from tests.factories import WorkItemFactory
 
 PASSWORD = "charts-pass-123"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def categories_put_back(django_db_blocker):
-    """Put the categories (a data migration) back once this module's browser test has flushed the database.
-
-    A transactional test ends with a flush, and the browser tests that run after this one pick categories
-    by name, as the migrations left them.
-    """
-    yield
-    from django.apps import apps
-
-    categories = importlib.import_module("apps.items.migrations.0002_categories")
-    with django_db_blocker.unblock():
-        categories.add_categories(apps, None)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,11 +33,7 @@ def test_dashboard_charts_draw_from_the_json_and_drill_down(new_page):
     page = new_page()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "leader")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_selector("header .who")
+    log_in(page, "leader", PASSWORD)
     page.goto("/dashboard/")
     page.wait_for_selector("#dashboard-charts[data-ready=true]")
 
@@ -145,11 +124,7 @@ def test_dashboard_charts_on_a_phone_keep_every_label_whole_and_apart(new_page, 
     # when: the leader opens the dashboard on a phone (390 x 844)
     page = new_page()
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/accounts/login/")
-    page.fill("#id_username", leader.username)
-    page.fill("#id_password", "test-password-1")
-    page.click("main button[type=submit]")
-    page.wait_for_selector("header .who", state="attached")  # a phone's header leaves the name out
+    log_in(page, leader.username, "test-password-1")  # a phone's header folds the name away: log_in allows it
     page.goto("/dashboard/")
     page.wait_for_selector("#dashboard-charts[data-ready=true]")
 
