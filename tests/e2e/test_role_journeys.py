@@ -10,13 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from apps.accounts.models import Role, User
 from apps.items.models import Action, Status, WorkItem
-from apps.items.services import item_apply_action
+from apps.items.services import item_apply_action, item_post_progress
 from apps.org.models import Unit
 from tests.e2e.conftest import csp_violations, put_categories_back, screenshot
+from tests.e2e.test_item_journey import PNG
 from tests.factories import UserFactory, WorkItemFactory
 from tests.reports.conftest import travel_to
 
@@ -296,11 +298,14 @@ def test_role_journey_leader_reads_the_dashboard_reviews_and_sorts_the_list(
 
 
 def test_role_journey_supervisor_closes_one_completed_item_and_returns_another(
-    page_as: Callable, supervisor: User, make_item: Callable
+    page_as: Callable, supervisor: User, owner: User, make_item: Callable, media_root
 ):
-    # given
+    # given: two completed items, the second with a photo as evidence
     first = make_item(Status.COMPLETED, title="修缮文林街人行道")
-    second = make_item(Status.COMPLETED, title="翠湖片区增设停车位")
+    second = make_item(Status.IN_PROGRESS, title="翠湖片区增设停车位")
+    photo = SimpleUploadedFile("现场.png", PNG, "image/png")
+    item_post_progress(item=second, by=owner, note="停车位已划线", percent=100, files=[photo])
+    second = item_apply_action(item=second, by=owner, action=Action.COMPLETE)
 
     # when: the supervisor closes the first after checking it
     page = page_as(supervisor.username, PASSWORD)
@@ -313,8 +318,15 @@ def test_role_journey_supervisor_closes_one_completed_item_and_returns_another(
     assert "现场核查通过" in page.inner_text("#timeline")
     snap(page, "supervisor", "01-closed")
 
-    # when: they return the second, with a reason, answering the question it asks
+    # when: they open the second
     page.goto(f"/items/{second.pk}/")
+
+    # then: its photo is a thumbnail, its size in Chinese brackets
+    assert page.eval_on_selector("img.thumb", "img => img.complete && img.naturalWidth > 0")
+    size = page.inner_text(".evidence .muted")
+    assert size.startswith("（") and size.endswith("）") and "字节" in size
+
+    # when: they return it, with a reason, answering the question it asks
     asked: list[str] = []
     press(page, "return", "佐证材料不全，请补充完工验收照片", confirm=asked)
 
