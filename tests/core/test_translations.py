@@ -258,3 +258,61 @@ def test_translations_chinese_text_uses_full_width_punctuation(po_entries):
 )
 def test_translations_punctuation_check_finds_ascii_signs_beside_chinese(text, found):
     assert ascii_punctuation_next_to_chinese(text) == found
+
+
+# Chinese in the code that is not Chinese text: a pattern matching either kind of bracket.
+CODE_LITERALS_ALLOWED: dict[str, str] = {
+    "[\\s*＊]|[（(]必填[)）]": "a pattern matching “（必填）” written with either kind of bracket",
+}
+ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def is_chinese_text(text: str) -> bool:
+    """More Chinese characters than English letters: English help quoting a Chinese value keeps English signs."""
+    words = KEPT_AS_WRITTEN.sub("", text)
+    return len(CJK.findall(words)) > len(ASCII_LETTER.findall(words))
+
+
+def chinese_literals_in_code() -> dict[str, str]:
+    """Every string constant of the portal's Python code holding Chinese → where it is; docstrings left out."""
+    found: dict[str, str] = {}
+    for directory in SOURCE_DIRS:
+        for path in sorted((BASE_DIR / directory).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            docstrings = {
+                id(node.body[0].value)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                and ast.get_docstring(node, clean=False) is not None
+            }
+            for node in ast.walk(tree):
+                literal = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                if literal and CJK.search(node.value):
+                    found.setdefault(node.value, f"{path.relative_to(BASE_DIR)}:{node.lineno}")
+    return found
+
+
+def test_translations_chinese_in_the_code_uses_full_width_punctuation():
+    # given: the Chinese the code writes itself (the demo's titles and notes, ledger headers, sheet names)
+    literals = chinese_literals_in_code()
+    assert len(literals) > 50
+
+    # then
+    mixed = [
+        f"{where}: {text!r} → {places}"
+        for text, where in literals.items()
+        if is_chinese_text(text)
+        and text not in CODE_LITERALS_ALLOWED
+        and (places := ascii_punctuation_next_to_chinese(text))
+    ]
+    assert mixed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "chinese"),
+    [("佐证材料不全,请补充完工验收照片", True), ("是 or 否; empty means 否.", False), ("{place}群众诉求", True)],
+)
+def test_translations_code_check_tells_chinese_text_from_english_quoting_chinese(text, chinese):
+    assert is_chinese_text(text) is chinese
