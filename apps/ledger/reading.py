@@ -10,25 +10,21 @@ import io
 import json
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
 from apps.core.exports import FORMULA_STARTS, XlsxKind
 from apps.ledger.columns import COLUMN_BY_KEY, HEADER_TO_KEY, LEDGER_COLUMNS, REQUIRED_KEYS, normalise_header
+from apps.ledger.xlsx import LedgerFileError, SheetExtras, refuse_bombs, xlsx_parts, xlsx_sheets
+
+__all__ = ["LedgerFileError", "LedgerProblem", "LedgerRow", "ledger_count_rows", "ledger_read"]
 
 LEDGER_MAX_ROWS = 50_000
-# Parts this small may be packed as tightly as they like (a sheet of empty rows is); bigger ones are held to
-# LEDGER_MAX_COMPRESSION_RATIO. Real ledgers pack about 15 times (a 50,000-row ledger: 55 MB in 3.7 MB).
-RATIO_CHECKED_FROM_BYTES = 4 * 1024 * 1024
 # Formatting often reaches far below the last filled row; this many empty rows in a row end a sheet.
 EMPTY_ROWS_ENDING_A_SHEET = 200
 # Offices put a title (五华区2021年民生实事计划台账) and blank rows above the headers; this many rows are searched.
@@ -53,13 +49,6 @@ DATE_KEYS = frozenset(column.key for column in LEDGER_COLUMNS if column.kind == 
 # 44377: a date Excel shows as a number (its serial day), as a CSV saved from such a sheet writes it.
 SERIAL_DATE = re.compile(r"\d{5}(?:\.0+)?")
 SERIAL_DATE_YEARS = (1950, 2099)
-SHEET_READ_CHUNK = 1024 * 1024
-MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-# A cell with a formula and no saved value: <c r="H3"><f>…</f></c> (or an empty <v/>).
-FORMULA_WITHOUT_VALUE = re.compile(
-    rb"<c\b([^>]*?)(?<!/)>\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
-)
-CELL_REFERENCE = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 
 @dataclass
@@ -93,69 +82,6 @@ class LedgerRow:
     unsaved: frozenset[str] = frozenset()
 
 
-@dataclass
-class SheetExtras:
-    """What openpyxl's streaming reader leaves out of a sheet: its merged ranges and its formulas without values."""
-
-    # (first row, first column, last row, last column), 1-based like the spreadsheet's own numbers.
-    merges: list[tuple[int, int, int, int]]
-    unsaved: set[tuple[int, int]]  # (row, column), 1-based
-
-
-class LedgerFileError(Exception):
-    """The file as a whole cannot be read as a ledger."""
-
-
-def _xlsx_parts(source: IO[bytes]) -> list[zipfile.ZipInfo]:
-    """The parts an XLSX file (a zip) lists in its directory; the file is left where it was."""
-    start = source.tell()
-    try:
-        with zipfile.ZipFile(source) as package:
-            return package.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
-        raise LedgerFileError(
-            _(
-                "The file is not a real XLSX file: open it in Excel or WPS and save it again as .xlsx "
-                "(or save it as CSV), then upload that file."
-            )
-        ) from error
-    finally:
-        source.seek(start)
-
-
-def _refuse_bombs(parts: Sequence[zipfile.ZipInfo]) -> None:
-    """Refuse a file whose parts would unpack to more than the limits allow, before anything unpacks them.
-
-    The sizes come from the zip's directory; Python's zipfile (and so openpyxl) never unpacks a part past the
-    size listed there, so what is checked here is all a reader can be made to unpack.
-    """
-    limit = settings.LEDGER_MAX_UNCOMPRESSED_BYTES
-    ratio = settings.LEDGER_MAX_COMPRESSION_RATIO
-    total = sum(part.file_size for part in parts)
-    if total > limit:
-        raise LedgerFileError(
-            _(
-                "The file would unpack to %(size)s, more than the %(limit)s a ledger may; it was not read. "
-                "Split the ledger into several files."
-            )
-            % {"size": filesizeformat(total), "limit": filesizeformat(limit)}
-        )
-    for part in parts:
-        if part.file_size > RATIO_CHECKED_FROM_BYTES and part.file_size > ratio * max(part.compress_size, 1):
-            raise LedgerFileError(
-                _(
-                    "The part “%(part)s” of the file would unpack to %(size)s, %(ratio)s times its packed size, "
-                    "which no real spreadsheet is; the file was not read. Open it in Excel or WPS and save it "
-                    "again, then upload that file."
-                )
-                % {
-                    "part": part.filename,
-                    "size": filesizeformat(part.file_size),
-                    "ratio": part.file_size // max(part.compress_size, 1),
-                }
-            )
-
-
 def _cell_value(value: Any, key: str = "", epoch: datetime.datetime = CALENDAR_WINDOWS_1900) -> Any:
     """A cell as the checks expect it: text stripped, whole numbers as text, dates as dates.
 
@@ -178,6 +104,8 @@ def _cell_value(value: Any, key: str = "", epoch: datetime.datetime = CALENDAR_W
         return value
     if isinstance(value, datetime.datetime):
         return value.date()
+    if isinstance(value, datetime.time | datetime.timedelta):
+        return str(value)  # a time of day or a duration: no date, checked as the text it shows
     if isinstance(value, bool):
         return "是" if value else "否"
     if key in DATE_KEYS and isinstance(value, int | float):
@@ -318,46 +246,6 @@ def _rows_of_table(
     return result
 
 
-def _sheet_extras(package: zipfile.ZipFile, part: str) -> SheetExtras:
-    """The merged ranges and the formulas without saved values of one sheet, read from its XML in chunks.
-
-    openpyxl's read-only mode (kept for its bounded memory) reports neither; a full load would hold the
-    whole sheet in memory. This streams the part once, holding at most a chunk and one unfinished element.
-    """
-    extras = SheetExtras(merges=[], unsaved=set())
-    carry = b""
-    with package.open(part) as stream:
-        while True:
-            chunk = stream.read(SHEET_READ_CHUNK)
-            text = carry + chunk
-            if chunk:
-                # Everything before the last element that may still be open is complete.
-                cut = max(text.rfind(b"<c "), text.rfind(b"<row"), text.rfind(b"<mergeCell "))
-                if cut <= 0:
-                    carry = text
-                    continue
-                text, carry = text[:cut], text[cut:]
-            if b"<f" in text:
-                for match in FORMULA_WITHOUT_VALUE.finditer(text):
-                    reference = CELL_REFERENCE.search(match[1])
-                    # t="str" with an empty value is a formula whose result is empty text: saved, and empty.
-                    if reference and b't="str"' not in match[1]:
-                        extras.unsaved.add((int(reference[2]), column_index_from_string(reference[1].decode())))
-            if b"<mergeCell " in text:
-                for match in MERGE_REF.finditer(text):
-                    first_column, first_row, last_column, last_row = match.groups()
-                    extras.merges.append(
-                        (
-                            int(first_row),
-                            column_index_from_string(first_column.decode()),
-                            int(last_row),
-                            column_index_from_string(last_column.decode()),
-                        )
-                    )
-            if not chunk:
-                return extras
-
-
 def _csv_text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -376,38 +264,24 @@ def ledger_read(source: IO[bytes], name: str) -> tuple[list[LedgerRow], list[Led
     problems: list[LedgerProblem] = []
     rows: list[LedgerRow] = []
     found = False
+
+    def read_tables(tables: Iterable[tuple[str, Iterable[Sequence[Any]], SheetExtras | None]], epoch: Any) -> None:
+        nonlocal found
+        for title, table, extras in tables:
+            sheet_rows = _rows_of_table(title, table, problems, LEDGER_MAX_ROWS - len(rows), extras=extras, epoch=epoch)
+            if sheet_rows is not None:
+                found = True
+                rows.extend(sheet_rows)
+
     try:
         if name.lower().endswith(".csv"):
-            tables = [("", csv.reader(io.StringIO(_csv_text(source.read()))), None)]
-            workbook = None
-            epoch = CALENDAR_WINDOWS_1900
+            read_tables([("", csv.reader(io.StringIO(_csv_text(source.read()))), None)], CALENDAR_WINDOWS_1900)
         else:
-            _refuse_bombs(_xlsx_parts(source))  # before openpyxl unpacks a byte of it
-            workbook = load_workbook(source, read_only=True, data_only=True)
-            epoch = workbook.epoch
-            package = workbook._archive  # the open zip openpyxl streams the sheets from
-            tables = [
-                (
-                    sheet.title,
-                    sheet.iter_rows(min_row=1, values_only=True),  # from row 1: rows keep their real numbers
-                    _sheet_extras(package, sheet._worksheet_path),
-                )
-                for sheet in workbook.worksheets
-            ]
-        try:
-            for title, table, extras in tables:
-                sheet_rows = _rows_of_table(
-                    title, table, problems, LEDGER_MAX_ROWS - len(rows), extras=extras, epoch=epoch
-                )
-                if sheet_rows is not None:
-                    found = True
-                    rows.extend(sheet_rows)
-        finally:
-            if workbook is not None:
-                workbook.close()
+            with xlsx_sheets(source) as (tables, epoch):  # the bomb guard first, before anything unpacks a byte
+                read_tables(tables, epoch)
     except LedgerFileError:
         raise
-    except Exception as error:  # openpyxl and zipfile raise many kinds for a file that is not XLSX
+    except Exception as error:  # calamine, zipfile and the XML parser raise many kinds for a file that is not XLSX
         raise LedgerFileError(
             _(
                 "The file could not be read: it may be damaged or cut short. Open it in Excel or WPS, save it "
@@ -431,10 +305,10 @@ def ledger_count_rows(source: IO[bytes], name: str, *, up_to: int) -> int:
     if name.lower().endswith(".csv"):
         return max(source.read().count(b"\n") - 1, 0)
     try:
-        parts = _xlsx_parts(source)
+        parts = xlsx_parts(source)
     except LedgerFileError:
         return 0  # not a zip at all: the check will say what is wrong with it
-    _refuse_bombs(parts)
+    refuse_bombs(parts)
     try:
         workbook = load_workbook(source, read_only=True)
     except Exception:

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from apps.accounts.models import Role, User
 from apps.items.models import Category, Evidence, Status, WorkItem
 from apps.items.services import item_post_progress
-from apps.ledger.models import ExportJob, JobStatus
+from apps.ledger.models import ExportJob, ImportJob, JobStatus
 from apps.org.models import Unit, UnitLevel
 from tests.api.conftest import complete_report, png
 from tests.factories import UnitFactory, UserFactory, WorkItemFactory
@@ -81,6 +81,10 @@ OPERATIONS = {
     *(f"POST /api/v1/items/{{id}}/{action}/" for action in ITEM_ACTIONS),
     "GET /api/v1/items/{id}/evidence/{evidence_id}/",
     "GET /api/v1/items/export/{file_format}/",
+    "GET /api/v1/ledger/imports/",
+    "POST /api/v1/ledger/imports/",
+    "GET /api/v1/ledger/imports/{id}/",
+    "POST /api/v1/ledger/imports/{id}/commit/",
     "GET /api/v1/people/",
     "GET /api/v1/people/{id}/",
     "GET /api/v1/people/export/{file_format}/",
@@ -144,6 +148,14 @@ def known(make_item, owner, fuzzer, city, township, colleague, unit_admin) -> di
     done.file.save("export.csv", ContentFile("\ufeff编号\r\n".encode()))
     running = ExportJob.objects.create(requested_by=fuzzer, file_format="xlsx", status=JobStatus.RUNNING)
     someone_elses = ExportJob.objects.create(requested_by=stranger, file_format="csv")
+    problem = {"sheet": "", "row": 2, "column": "完成时限", "message": "不是日期", "warning": False}
+    checked = ImportJob.objects.create(
+        unit=city, requested_by=fuzzer, original_name="台账.xlsx", status=JobStatus.INVALID, problems=[problem]
+    )
+    imports = [
+        checked.pk,
+        ImportJob.objects.create(unit=elsewhere, requested_by=stranger, original_name="台账.xlsx").pk,
+    ]
     return {
         "items": [item.pk for item in items],
         "units": list(Unit.objects.values_list("pk", flat=True)),
@@ -152,6 +164,7 @@ def known(make_item, owner, fuzzer, city, township, colleague, unit_admin) -> di
         "categories": list(Category.objects.values_list("pk", flat=True)[:3]),
         "evidence": list(Evidence.objects.values_list("pk", flat=True)),
         "exports": [done.pk, running.pk, someone_elses.pk],
+        "ledger": imports,  # /api/v1/ledger/imports/{id}/
     }
 
 

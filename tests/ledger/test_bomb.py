@@ -7,7 +7,9 @@ over. The reader checks every part's unpacked size and how tightly it is packed 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from unittest import mock
 
 import pytest
@@ -16,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.items.models import WorkItem
-from apps.ledger import reading
+from apps.ledger import reading, xlsx
 from apps.ledger.checking import ledger_import
 from apps.ledger.columns import LEDGER_COLUMNS, LEDGER_SHEET_TITLE
 from apps.ledger.models import ImportJob, JobStatus
@@ -117,9 +119,13 @@ def small_bomb() -> bytes:
 
 
 @pytest.fixture
-def openpyxl_never_reads():
-    """openpyxl never gets to see the file: the refusal comes from the zip's directory alone."""
-    with mock.patch.object(reading, "load_workbook", side_effect=AssertionError("openpyxl opened the file")):
+def no_reader_opens_the_file():
+    """No reader (calamine for the values, openpyxl for counting rows) gets to see the file: the refusal comes
+    from the zip's directory alone."""
+    with (
+        mock.patch.object(reading, "load_workbook", side_effect=AssertionError("openpyxl opened the file")),
+        mock.patch.object(xlsx, "CalamineWorkbook", side_effect=AssertionError("calamine opened the file")),
+    ):
         yield
 
 
@@ -140,7 +146,7 @@ def form_errors(response) -> str:
 # --- through the page: refused at the upload, nothing kept --------------------------------------------------------
 
 
-@pytest.mark.usefixtures("openpyxl_never_reads")
+@pytest.mark.usefixtures("no_reader_opens_the_file")
 def test_bomb_upload_is_refused_on_the_page_with_a_clear_message_and_nothing_kept(
     client, importer, district, bomb, media_root
 ):
@@ -156,7 +162,7 @@ def test_bomb_upload_is_refused_on_the_page_with_a_clear_message_and_nothing_kep
     assert not any(path.is_file() for path in media_root.rglob("*"))
 
 
-@pytest.mark.usefixtures("openpyxl_never_reads")
+@pytest.mark.usefixtures("no_reader_opens_the_file")
 def test_bomb_under_the_size_limit_is_refused_for_how_tightly_it_is_packed(
     client, importer, district, small_bomb, media_root
 ):
@@ -167,7 +173,7 @@ def test_bomb_under_the_size_limit_is_refused_for_how_tightly_it_is_packed(
     assert not ImportJob.objects.exists() and not WorkItem.objects.exists()
 
 
-@pytest.mark.usefixtures("openpyxl_never_reads")
+@pytest.mark.usefixtures("no_reader_opens_the_file")
 def test_bomb_limit_follows_the_setting(client, importer, district, small_bomb, settings):
     settings.LEDGER_MAX_COMPRESSION_RATIO = 10_000
     settings.LEDGER_MAX_UNCOMPRESSED_BYTES = 10 * MB
@@ -181,7 +187,7 @@ def test_bomb_limit_follows_the_setting(client, importer, district, small_bomb, 
 # --- the worker and scripts read the file again: refused there too ----------------------------------------------
 
 
-@pytest.mark.usefixtures("openpyxl_never_reads")
+@pytest.mark.usefixtures("no_reader_opens_the_file")
 def test_bomb_already_stored_is_refused_by_the_check_in_the_worker(importer, district, bomb, media_root):
     # given: a job whose file is a bomb (kept before the limits, or stored by a script)
     job = ImportJob.objects.create(
@@ -198,7 +204,7 @@ def test_bomb_already_stored_is_refused_by_the_check_in_the_worker(importer, dis
     assert not WorkItem.objects.exists()
 
 
-@pytest.mark.usefixtures("openpyxl_never_reads")
+@pytest.mark.usefixtures("no_reader_opens_the_file")
 def test_bomb_is_refused_by_the_import_service_scripts_use(importer, district, bomb, small_bomb):
     for content, says in ((bomb, "解压"), (small_bomb, "压缩")):
         with pytest.raises(LedgerFileError) as refused:
@@ -210,7 +216,7 @@ def test_bomb_is_refused_by_the_import_service_scripts_use(importer, district, b
 # --- what is not a bomb ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("openpyxl_never_reads")
+@pytest.mark.usefixtures("no_reader_opens_the_file")
 def test_file_that_is_no_zip_at_all_gets_a_clear_message(client, importer, district):
     # An .xlsx that is not a zip is kept and checked as before; the preview says what it is not.
     client.force_login(importer)
@@ -233,3 +239,59 @@ def test_real_ledger_passes_the_size_checks_and_imports(client, importer, distri
     job = ImportJob.objects.get()
     assert job.status == JobStatus.VALID, job.problems
     assert job.row_count == 20
+
+
+# --- a directory that lies about a part's size -------------------------------------------------------------------
+
+
+def lying_bomb() -> bytes:
+    """A real ledger whose sheet unpacks to 60 MB (a title of 60 million letters) while the zip's directory says
+    2,000 bytes, with the checksum of those first 2,000 bytes: the guard, reading the directory, sees a small file."""
+    sheet_part = "xl/worksheets/sheet1.xml"
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(ledger_xlsx([ledger_row()]).read())) as source,
+        zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename == sheet_part:
+                data = data.replace("老旧小区改造".encode(), b"A" * (60 * MB), 1)
+            target.writestr(part.filename, data)
+    content = bytearray(output.getvalue())
+    declared = 2000
+    with zipfile.ZipFile(io.BytesIO(bytes(content))) as package:
+        info = package.getinfo(sheet_part)
+        with package.open(info) as stream:
+            crc = zlib.crc32(stream.read(declared))
+    # The local header (checksum at +14, size at +22) and the central directory's entry (at +16 and +24).
+    struct.pack_into("<I", content, info.header_offset + 14, crc)
+    struct.pack_into("<I", content, info.header_offset + 22, declared)
+    central = content.rindex(b"PK\x01\x02", 0, content.rindex(sheet_part.encode()))
+    struct.pack_into("<I", content, central + 16, crc)
+    struct.pack_into("<I", content, central + 24, declared)
+    return bytes(content)
+
+
+def test_bomb_whose_directory_lies_is_read_no_further_than_the_directory_says(importer, district):
+    content = lying_bomb()
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        listed = sum(part.file_size for part in package.infolist())
+    assert listed < 1 * MB  # the guard sees a small, honest-looking file
+    seen = []
+    real_open = xlsx.CalamineWorkbook.from_path
+
+    def spy(path):
+        with zipfile.ZipFile(path) as package:
+            seen.append(sum(part.file_size for part in package.infolist()))
+        return real_open(path)
+
+    with (
+        mock.patch.object(xlsx.CalamineWorkbook, "from_path", side_effect=spy),
+        pytest.raises(LedgerFileError) as refused,
+    ):
+        ledger_import(source=io.BytesIO(content), name="台账.xlsx", unit=district, by=importer)
+
+    assert len(seen) == 1 and seen[0] <= listed  # calamine read at most what the directory listed
+    assert "Excel" in str(refused.value)
+    assert not WorkItem.objects.exists()

@@ -325,3 +325,42 @@ def test_ledger_import_unknown_traditional_name_is_refused_with_the_name_as_writ
     assert job.status == JobStatus.INVALID
     assert [(p["row"], p["column"]) for p in job.problems] == [(2, "责任单位")]
     assert "“五華縣”" in job.problems[0]["message"]
+
+
+# --- read as calamine reads them -----------------------------------------------------------------------------
+
+
+def test_ledger_read_a_table_starting_below_empty_rows_and_right_of_an_empty_column_keeps_real_places():
+    workbook = Workbook()
+    sheet = workbook.active
+    for column, header in enumerate(IMPORT_HEADERS, start=2):
+        sheet.cell(3, column).value = header
+    for column, value in enumerate(cells_of(事项名称="背街小巷整治"), start=2):
+        sheet.cell(4, column).value = value or None
+
+    rows, problems = read(workbook_bytes(workbook))
+
+    assert problems == []
+    assert [(row.line, row.cells["title"], row.cells["category"]) for row in rows] == [(4, "背街小巷整治", "住房")]
+
+
+def test_ledger_read_cells_formatted_as_dates_in_both_date_systems():
+    for epoch in (datetime.datetime(1899, 12, 30), datetime.datetime(1904, 1, 1)):
+        workbook = office_workbook(
+            [cells_of(开始日期=datetime.date(2030, 1, 1), 完成时限=datetime.datetime(2030, 6, 30))]
+        )
+        workbook.epoch = epoch
+
+        rows, _problems = read(workbook_bytes(workbook))
+
+        assert rows[0].cells["start_date"] == datetime.date(2030, 1, 1)
+        assert rows[0].cells["deadline"] == datetime.date(2030, 6, 30)
+
+
+def test_ledger_import_a_time_in_a_date_column_is_refused_as_no_date(importer, district):
+    workbook = office_workbook([cells_of(完成时限=datetime.time(9, 30))])
+
+    check = ledger_import(source=io.BytesIO(workbook_bytes(workbook)), name="台账.xlsx", unit=district, by=importer)
+
+    assert [(problem.row, problem.column) for problem in check.errors] == [(2, "完成时限")]
+    assert "09:30" in check.errors[0].message
