@@ -364,3 +364,20 @@ def test_ledger_import_a_time_in_a_date_column_is_refused_as_no_date(importer, d
 
     assert [(problem.row, problem.column) for problem in check.errors] == [(2, "完成时限")]
     assert "09:30" in check.errors[0].message
+
+
+def test_ledger_read_a_word_file_named_xlsx_is_refused_without_python_names():
+    document = io.BytesIO()
+    with zipfile.ZipFile(document, "w") as package:
+        package.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        package.writestr("word/document.xml", "<document/>")
+
+    with pytest.raises(LedgerFileError) as refused:
+        read(document.getvalue())
+
+    assert "Excel" in str(refused.value) and not PYTHON_ERROR_NAMES.search(str(refused.value))
