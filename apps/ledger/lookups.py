@@ -11,7 +11,7 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import opencc
@@ -54,7 +54,7 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s.json")
 
 
-@cache
+@lru_cache(maxsize=65_536)
 def simplified(text: str) -> str:
     """The text in simplified characters (五華區 → 五华区); the text itself when it has no traditional ones."""
     return _converter().convert(text) if text and not text.isascii() else text
