@@ -12,7 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -138,8 +138,9 @@ def filtered_rows(filterset: django_filters.FilterSet) -> tuple[QuerySet, str]:
 
 def filter_problems(filterset: django_filters.FilterSet) -> str:
     """The refused filters of a bound FilterSet in one line, each under the label people know it by."""
-    return "; ".join(
-        f"{filterset.filters[name].label if name in filterset.filters else name}: {' '.join(errors)}"
+    return pgettext("between refused filters", "; ").join(
+        gettext("%(filter)s: %(problem)s")
+        % {"filter": filterset.filters[name].label if name in filterset.filters else name, "problem": " ".join(errors)}
         for name, errors in filterset.errors.items()
     )
 

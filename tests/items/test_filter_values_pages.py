@@ -100,7 +100,7 @@ def test_list_page_with_a_filter_value_it_does_not_take_lists_nothing_and_says_w
     assert response.status_code == 200
     assert listed(response) == set()
     [message] = messages_of(response)
-    assert message.startswith(f"{REFUSED_LIST}：{label}: 参数 {parameter} ")
+    assert message.startswith(f"{REFUSED_LIST}：{label}：参数 {parameter} ")
     assert message in response.content.decode()
     assert parameter in response.context["filterset"].form.errors
 
