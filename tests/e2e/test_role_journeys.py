@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from apps.accounts.models import Role, User
-from apps.items.models import Action, Status, WorkItem
+from apps.items.models import Action, Status, WorkItem, today_local
 from apps.items.services import item_apply_action, item_post_progress
 from apps.org.models import Unit
 from tests.e2e.conftest import csp_violations, put_categories_back, screenshot
@@ -215,13 +215,15 @@ def test_role_journey_leader_reads_the_dashboard_reviews_and_sorts_the_list(
     page_as: Callable, leader: User, district: Unit, sibling_district: Unit, make_item: Callable
 ):
     # given: 五华区 with one of its two planned items completed and two awaiting review; 盘龙区 with its one done
-    today = datetime.date.today()
+    today = today_local()
     make_item(Status.COMPLETED, title="修缮文林街人行道", deadline=today + datetime.timedelta(days=30))
     make_item(Status.IN_PROGRESS, title="翠湖片区增设停车位", deadline=today + datetime.timedelta(days=10))
     to_approve = make_item(Status.SUBMITTED, title="新建社区食堂", deadline=today + datetime.timedelta(days=60))
     to_revise = make_item(Status.SUBMITTED, title="改造背街小巷", deadline=today + datetime.timedelta(days=20))
     other = UserFactory(username="pl-admin", unit=sibling_district, roles=[Role.OFFICIAL, Role.UNIT_ADMIN])
-    done = WorkItemFactory(unit=sibling_district, by=other, title="盘龙江沿岸绿化", deadline=today)
+    done = WorkItemFactory(
+        unit=sibling_district, by=other, title="盘龙江沿岸绿化", deadline=today + datetime.timedelta(days=5)
+    )
     for action in (Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE):
         done = item_apply_action(item=done, by=other, action=action)
 
