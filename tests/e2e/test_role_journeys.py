@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def categories(django_db_blocker) -> None:
+def categories(transactional_db, django_db_blocker) -> None:
     """The categories of the data migration, which an earlier browser test's flush may have taken away."""
     put_categories_back(django_db_blocker)
 
