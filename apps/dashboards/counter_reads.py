@@ -1,7 +1,7 @@
 # Performance-critical: guarded by bench/dashboard.py; run `make bench` after changing it.
 """Reading a unit's rollup counters and its children's in one round trip to the database.
 
-A dashboard needs four small sets of counter rows. Asked one ORM query at a time they cost more in
+A dashboard needs five small sets of counter rows. Asked one ORM query at a time they cost more in
 query building than in the database, so they are read with one UNION ALL of plain SQL (table and
 column names from the models, every value a parameter).
 """
@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from apps.items.counters.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
+from apps.items.counters.models import (
+    CategoryCount,
+    CompletionWeekCount,
+    OpenDeadlineCount,
+    StatusCount,
+    YellowFromCount,
+)
 from apps.items.models import Category, Status
 
 STATUS_COLUMNS = tuple(Status.values)
@@ -27,6 +33,8 @@ class CounterRows:
     statuses: dict[tuple[int, str], dict[str, int]] = field(default_factory=dict)
     # (unit id, owner type) -> open items past their deadline, for the unit and each child
     overdue: dict[tuple[int, str], int] = field(default_factory=dict)
+    # (unit id, owner type) -> items being delivered lit yellow or red today, for the unit and each child
+    lit: dict[tuple[int, str], int] = field(default_factory=dict)
     # category id -> (the category, planned, completed), for the unit
     categories: dict[int, tuple[Category, int, int]] = field(default_factory=dict)
     # Monday -> items completed that week, for the unit
@@ -77,6 +85,10 @@ def counters_read(
           FROM {table(OpenDeadlineCount)} WHERE unit_id IN ({in_units}) AND deadline < %s
          GROUP BY unit_id, owner_type
         UNION ALL
+        SELECT 'y', unit_id, owner_type, NULL, NULL, NULL, NULL, SUM(items), {zeros[8]}
+          FROM {table(YellowFromCount)} WHERE unit_id IN ({in_units}) AND yellow_from <= %s
+         GROUP BY unit_id, owner_type
+        UNION ALL
         SELECT 'c', counts.unit_id, category.code, category.name, category.name_en, counts.category_id, NULL,
                counts.planned, counts.completed, category.sort_order, {zeros[6]}
           FROM {table(CategoryCount)} counts JOIN {table(Category)} category ON category.id = counts.category_id
@@ -91,7 +103,8 @@ def counters_read(
              GROUP BY unit_id, deadline ORDER BY deadline LIMIT %s
         ) first_overdue_days
     """  # noqa: S608 - names come from the models; every value is a parameter
-    params = [*unit_ids, *unit_ids, today, unit_id, unit_id, first_week, today, unit_id, today, overdue_days]
+    params = [*unit_ids, *unit_ids, today, *unit_ids, today, unit_id, unit_id, first_week, today, unit_id, today]
+    params.append(overdue_days)
     rows = CounterRows()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -100,6 +113,8 @@ def counters_read(
                 rows.statuses[(row_unit, word)] = dict(zip(STATUS_COLUMNS, numbers, strict=True))
             elif kind == "o":
                 rows.overdue[(row_unit, word)] = numbers[0]
+            elif kind == "y":
+                rows.lit[(row_unit, word)] = numbers[0]
             elif kind == "c":
                 category = Category(pk=category_id, code=word, name=name, name_en=name_en, sort_order=numbers[2])
                 rows.categories[category_id] = (category, numbers[0], numbers[1])

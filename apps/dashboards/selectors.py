@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -19,6 +19,8 @@ from apps.dashboards.counter_reads import counters_read
 from apps.dashboards.item_lists import ListedItem, lists_from_items, lists_read
 from apps.items.counters.writes import ancestor_ids, week_of
 from apps.items.models import (
+    ACTIVE_STATUS_LIST,
+    ACTIVE_STATUSES,
     KIND_OF_OWNER_TYPE,
     Category,
     OwnerType,
@@ -45,23 +47,39 @@ LARGEST_ID = 2**63 - 1  # a bigint
 
 @dataclass
 class Figures:
-    """Planned, completed and overdue counts of one group of items."""
+    """Planned, completed and overdue counts of one group of items, and the lights of those being delivered."""
 
     planned: int = 0
     completed: int = 0
     overdue: int = 0
+    active: int = 0  # being delivered: planned, open, not suspended; each has a light
+    lit: int = 0  # of those, yellow or red today
 
     @property
     def rate(self) -> Decimal | None:
         return completion_rate(completed=self.completed, planned=self.planned)
 
+    @property
+    def red(self) -> int:
+        return self.overdue
+
+    @property
+    def yellow(self) -> int:
+        return self.lit - self.overdue
+
+    @property
+    def green(self) -> int:
+        return self.active - self.lit
+
     def add(self, other: Figures) -> None:
-        self.planned += other.planned
-        self.completed += other.completed
-        self.overdue += other.overdue
+        for name in FIGURE_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def minus(self, other: Figures) -> Figures:
-        return Figures(self.planned - other.planned, self.completed - other.completed, self.overdue - other.overdue)
+        return Figures(**{name: getattr(self, name) - getattr(other, name) for name in FIGURE_FIELDS})
+
+
+FIGURE_FIELDS = ("planned", "completed", "overdue", "active", "lit")
 
 
 @dataclass
@@ -186,6 +204,7 @@ def _status_figures(counts: dict[str, int]) -> Figures:
     return Figures(
         planned=sum(count for status, count in counts.items() if counts_as_planned(status)),
         completed=sum(count for status, count in counts.items() if counts_as_completed(status)),
+        active=sum(count for status, count in counts.items() if status in ACTIVE_STATUSES),
     )
 
 
@@ -216,6 +235,11 @@ def _tallies_from_counters(unit: Unit, child_ids: list[int], today: datetime.dat
             by_owner_type[owner_type].overdue += late
         else:
             by_branch[unit_id].overdue += late
+    for (unit_id, owner_type), lit in rows.lit.items():
+        if unit_id == unit.pk:
+            by_owner_type[owner_type].lit += lit
+        else:
+            by_branch[unit_id].lit += lit
     # The unit's own items are what its subtree holds beyond its children's subtrees.
     own = Figures()
     for figures in by_owner_type.values():
@@ -245,11 +269,13 @@ def _figure_counts(today: datetime.date) -> dict:
         "planned": Count("id", filter=planned_q()),
         "completed": Count("id", filter=completed_q()),
         "overdue": Count("id", filter=overdue_q(today)),
+        "active": Count("id", filter=Q(status__in=ACTIVE_STATUS_LIST)),
+        "lit": Count("id", filter=Q(status__in=ACTIVE_STATUS_LIST, yellow_from__lte=today)),
     }
 
 
 def _figures(row: dict) -> Figures:
-    return Figures(planned=row["planned"], completed=row["completed"], overdue=row["overdue"])
+    return Figures(**{name: row[name] for name in FIGURE_FIELDS})
 
 
 def _tallies_from_items(unit: Unit, items: QuerySet[WorkItem], today: datetime.date) -> _Tallies:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from apps.dashboards.payload import dashboard_data_url, dashboard_payload
 from apps.dashboards.selectors import dashboard_build, dashboard_unit_for
+from apps.supervision.services import user_may_set_supervision
 
 
 @login_required
@@ -16,7 +17,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/dashboard.html",
-        {"dashboard": dashboard, "data_url": dashboard_data_url(unit, sort=dashboard.sort)},
+        {
+            "dashboard": dashboard,
+            "data_url": dashboard_data_url(unit, sort=dashboard.sort),
+            "can_set_lights": user_may_set_supervision(request.user, unit),
+        },
     )
 
 

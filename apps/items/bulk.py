@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.items.counters.writes import counters_add_items
+from apps.items.lights import items_set_yellow_from
 from apps.items.models import KIND_OF_OWNER_TYPE, Action, ItemTransition, Status, WorkItem, today_local
 from apps.items.services import item_number
 from apps.org.models import Unit
@@ -168,6 +169,7 @@ def item_bulk_create(
         item.status, item.progress_percent, item.created_by = Status.DRAFT, 0, by
         item.completed_on = item.closed_at = item.published_at = None
         item.is_published = False
+    items_set_yellow_from(items)  # drafts, so none lights yet; kept in step with item_create all the same
     created = WorkItem.objects.bulk_create(list(items), batch_size=BULK_BATCH_SIZE)
     ids = [item.pk for item in created]
     if None in ids:  # a database that cannot return the ids of a bulk insert

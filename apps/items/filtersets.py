@@ -6,10 +6,12 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.items.lights import light_q
 from apps.items.models import (
     ACTIVE_STATUS_LIST,
     Category,
     ItemKind,
+    Light,
     OwnerType,
     Status,
     WorkItem,
@@ -41,6 +43,7 @@ class WorkItemFilterSet(ScopedFilterSet):
         label=_("Responsible unit (and below)"), path_field="responsible_unit__path", widget=UnitTreeSelect
     )
     overdue = YesNoFilter(label=_("Overdue"), method="filter_overdue")
+    light = django_filters.ChoiceFilter(label=_("Light"), choices=Light.choices, method="filter_light")
     is_key = YesNoFilter(label=_("Key item"))
     deadline = django_filters.DateFromToRangeFilter(
         label=_("Deadline between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -69,7 +72,18 @@ class WorkItemFilterSet(ScopedFilterSet):
 
     class Meta:
         model = WorkItem
-        fields = ["q", "kind", "owner_type", "status", "stage", "category", "unit", "responsible_unit", "overdue"]
+        fields = [
+            "q",
+            "kind",
+            "owner_type",
+            "status",
+            "stage",
+            "category",
+            "unit",
+            "responsible_unit",
+            "overdue",
+            "light",
+        ]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -92,6 +106,9 @@ class WorkItemFilterSet(ScopedFilterSet):
         if value == "pending":
             return queryset.filter(status__in=[Status.DRAFT, Status.SUBMITTED])
         return queryset
+
+    def filter_light(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(light_q(value)) if value else queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -90,6 +90,25 @@ def counts_as_overdue(status: str | None, deadline: datetime.date, today: dateti
     return status in ACTIVE_STATUSES and deadline < today
 
 
+class Light(models.TextChoices):
+    """Lights (亮灯) of the items being delivered; apps/items/lights.py says how they are kept."""
+
+    RED = "red", _("Red (overdue)")
+    YELLOW = "yellow", _("Yellow (deadline near or behind schedule)")
+    GREEN = "green", _("Green (on track)")
+
+
+def light_on(status: str, deadline: datetime.date, yellow_from: datetime.date | None, today: datetime.date) -> str:
+    """The item's light on `today`; "" for an item not being delivered."""
+    if status not in ACTIVE_STATUSES:
+        return ""
+    if counts_as_overdue(status, deadline, today):
+        return Light.RED
+    if yellow_from is not None and yellow_from <= today:
+        return Light.YELLOW
+    return Light.GREEN
+
+
 def planned_q() -> Q:
     return Q(status__in=PLANNED_STATUS_LIST)
 
@@ -232,6 +251,8 @@ class WorkItem(TimeStampedModel):
     assignment_letter = models.CharField(_("assignment letter"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # The first day the item lights yellow while it is being delivered (apps/items/lights.py); kept by the services.
+    yellow_from = models.DateField(_("yellow from"), null=True, blank=True, editable=False)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
@@ -307,6 +328,13 @@ class WorkItem(TimeStampedModel):
     def days_overdue(self) -> int:
         return (today_local() - self.deadline).days if self.is_overdue else 0
 
+    @property
+    def light(self) -> str:
+        return light_on(self.status, self.deadline, self.yellow_from, today_local())
+
+    def get_light_display(self) -> str:
+        return str(Light(self.light).label) if self.light else ""
+
 
 class ItemTransition(models.Model):
     """One recorded change of an item: who, when, from which state to which, and why."""
@@ -379,6 +407,7 @@ from apps.items.counters.models import (  # noqa: E402
     CompletionWeekCount,
     OpenDeadlineCount,
     StatusCount,
+    YellowFromCount,
 )
 
-__all__ = ["CategoryCount", "CompletionWeekCount", "OpenDeadlineCount", "StatusCount"]
+__all__ = ["CategoryCount", "CompletionWeekCount", "OpenDeadlineCount", "StatusCount", "YellowFromCount"]

@@ -23,6 +23,7 @@ from apps.items.evidence import (
     evidence_content_type,
     evidence_files_removed_on_failure,
 )
+from apps.items.lights import items_set_yellow_from
 from apps.items.models import (
     KIND_OF_OWNER_TYPE,
     PERSON_OWNED_TYPES,
@@ -83,7 +84,14 @@ def _record(*, item: WorkItem, action: str, by: User, from_status: str, reason: 
 
 
 def _save(item: WorkItem, *, by: User, reason: str, fields: Sequence[str], was: ItemTally) -> None:
-    """Save the changed fields and move the item between the dashboard counters, in the same transaction."""
+    """Save the changed fields and move the item between the dashboard counters, in the same transaction.
+
+    The first day the item lights yellow follows its status, deadline, start and progress (apps/items/lights.py).
+    """
+    first_yellow = item.yellow_from
+    items_set_yellow_from([item])
+    if item.yellow_from != first_yellow:
+        fields = [*fields, "yellow_from"]
     item._history_user = by  # simple_history reads these when it writes the history row
     item._change_reason = reason
     item.save(update_fields=[*fields, "updated_at"])
@@ -175,6 +183,7 @@ def item_create(
                 except ValidationError as error:
                     _raise_validation(error)
                 _check_responsible_person(item)
+                items_set_yellow_from([item])
                 item._history_user = by
                 item.save()
                 counters_apply(added=[item_tally(item)])

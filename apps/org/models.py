@@ -54,6 +54,22 @@ class Unit(models.Model):
     )
     path = models.CharField(_("path"), max_length=PATH_MAX_LENGTH, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False, default=0)
+    # Supervision settings (DOMAIN.md, "Supervision"): empty means "as the unit above", down to the defaults.
+    warning_days = models.PositiveSmallIntegerField(
+        _("warning window (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("An item lights yellow this many working days before its deadline. Empty: as the unit above."),
+    )
+    lag_tolerance = models.PositiveSmallIntegerField(
+        _("schedule tolerance (points)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "An item lights yellow when its progress is this many points behind the share of its time already "
+            "elapsed. Empty: as the unit above."
+        ),
+    )
 
     objects = UnitQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from apps.workdays.models import CalendarDay, CalendarYear, Source
+from apps.workdays.signals import calendar_changed
 
 
 def library_years() -> range:
@@ -71,4 +72,7 @@ def fill_from_library(day_model: type[Model], year_model: type[Model], years: It
 @transaction.atomic
 def calendar_fill_from_library(*, years: Iterable[int] | None = None) -> list[int]:
     """Fill the calendar from the chinese-calendar library: every year it knows, or `years`."""
-    return fill_from_library(CalendarDay, CalendarYear, library_years() if years is None else years)
+    filled = fill_from_library(CalendarDay, CalendarYear, library_years() if years is None else years)
+    if filled:
+        calendar_changed.send(sender=CalendarDay, years=filled)
+    return filled

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.org",
     "apps.items",
+    "apps.supervision",
     "apps.ledger",
     "apps.dashboards",
     "apps.reports",
@@ -243,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "ItemActionEnum": "apps.items.models.Action",
         "ReportKindEnum": "apps.reports.periods.ReportKind",
         "ReportStatusEnum": "apps.reports.models.ReportStatus",
+        "LedgerJobStatusEnum": "apps.ledger.models.JobStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     # No badge from the public validator service: the docs page makes no request to another site.

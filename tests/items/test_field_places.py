@@ -59,6 +59,9 @@ FIELD_PLACES: dict[str, set[str]] = {
     "is_published": {"api_list", "api_detail"},
     "published_at": {"api_detail"},
     "created_by": {"api_detail"},
+    # Kept by the services; what people see is the light it gives on the day (WorkItem.light, in the API,
+    # the exports and the pages), not the date itself.
+    "yellow_from": {"counters"},
 }
 
 # Ledger column keys and dashboard list fields that name a model field differently.

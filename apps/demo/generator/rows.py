@@ -14,6 +14,7 @@ from apps.demo.generator.plans import OVERDUE_SHARE
 from apps.demo.generator.tree import KEY_LEVEL_OF, GeneratedTree, GeneratedUnit, TreeBuilder
 from apps.demo.titles import PLAN_TITLES, REQUIREMENTS, SERVICE_TITLES, SOURCE_LEADS, SOURCE_WEIGHTS
 from apps.items.counters.writes import CounterDeltas, ItemTally
+from apps.items.lights import yellow_from
 from apps.items.models import (
     ACTIVE_STATUSES,
     DONE_STATUSES,
@@ -23,6 +24,8 @@ from apps.items.models import (
     OwnerType,
     Status,
 )
+from apps.org.supervision import SupervisionSettings
+from apps.workdays.days import WorkCalendar
 
 
 def _month_end(day: datetime.date) -> datetime.date:
@@ -50,6 +53,8 @@ class ItemRows:
         # Sources drawn in their weights' proportions by picking a slot of this list.
         self.source_of = [source for source, weight in SOURCE_WEIGHTS.items() for _ in range(weight)]
         self.zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        self.calendar = WorkCalendar()
+        self.supervision = SupervisionSettings()
 
     def deadline_near(self, day: datetime.date) -> datetime.date:
         """Offices set deadlines at month ends mostly, some mid-month, a few on any day."""
@@ -109,7 +114,14 @@ class ItemRows:
             closed_at = datetime.datetime(completed_on.year, completed_on.month, completed_on.day, 16, tzinfo=self.zone)
             closed_at = min(closed_at + self.days(0, 5), self.now)
         kind = KIND_OF_OWNER_TYPE[owner_type]
-        self.deltas.add(ItemTally(unit.pk, kind, owner_type, status, category_id, deadline, completed_on, unit.path))
+        first_yellow = None
+        if status in ACTIVE_STATUSES:  # generated trees keep the default supervision settings
+            first_yellow = yellow_from(
+                start=start, deadline=deadline, progress=progress, settings=self.supervision, calendar=self.calendar
+            )
+        self.deltas.add(
+            ItemTally(unit.pk, kind, owner_type, status, category_id, deadline, completed_on, first_yellow, unit.path)
+        )
         return (
             created,  # created_at
             self.now,  # updated_at
@@ -141,6 +153,7 @@ class ItemRows:
             published,  # is_published
             min(created + self.days(3, 15), self.now) if published else None,  # published_at
             person,  # created_by_id
+            first_yellow,  # yellow_from
         )
 
 
@@ -149,4 +162,5 @@ ITEM_COLUMNS = (
     "title", "content", "category_id", "beneficiaries", "responsible_unit_id", "responsible_person_id",
     "lead_leader_id", "requirements", "start_date", "deadline", "is_key", "key_level", "source", "assignment_letter",
     "status", "progress_percent", "completed_on", "closed_at", "is_published", "published_at", "created_by_id",
+    "yellow_from",
 )  # fmt: skip

@@ -15,7 +15,17 @@ from rest_framework.reverse import reverse
 from apps.accounts.api import PersonRefSerializer
 from apps.accounts.models import User
 from apps.items.evidence import ALLOWED_EVIDENCE_TYPES
-from apps.items.models import Action, Category, Evidence, ItemTransition, KeyLevel, ProgressUpdate, Status, WorkItem
+from apps.items.models import (
+    Action,
+    Category,
+    Evidence,
+    ItemTransition,
+    KeyLevel,
+    Light,
+    ProgressUpdate,
+    Status,
+    WorkItem,
+)
 from apps.items.rules import allowed_actions, user_can_edit_item
 from apps.items.services import (
     EDITABLE_FIELDS,
@@ -56,6 +66,13 @@ class WorkItemSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Planned, being delivered (not suspended) and past its deadline (Asia/Shanghai)."
     )
     days_overdue = serializers.IntegerField(read_only=True)
+    light = serializers.ChoiceField(
+        choices=[("", "none"), *Light.choices],
+        read_only=True,
+        help_text="Today's light of an item being delivered: red overdue, yellow deadline near (the unit's warning "
+        "window in working days) or behind schedule, green on track; empty for items not being delivered.",
+    )
+    light_label = serializers.CharField(source="get_light_display", read_only=True)
 
     class Meta:
         model = WorkItem
@@ -78,6 +95,8 @@ class WorkItemSerializer(serializers.ModelSerializer):
             "deadline",
             "is_overdue",
             "days_overdue",
+            "light",
+            "light_label",
             "is_key",
             "key_level",
             "source",

@@ -116,3 +116,33 @@ class CompletionWeekCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.week}"
+
+
+class YellowFromCount(models.Model):
+    """Items being delivered of a unit's subtree per the first day they light yellow (apps/items/lights.py).
+
+    Yellow or red on any day is the sum of the rows from that day back; red alone is what OpenDeadlineCount says
+    is overdue, so yellow is the difference and green the rest of the items being delivered. Rows that reach
+    zero are deleted.
+    """
+
+    # No index of its own: the unique constraint below starts with the unit.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
+    yellow_from = models.DateField(_("yellow from"))
+    items = models.IntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("lights counter")
+        verbose_name_plural = _("lights counters")
+        constraints = [
+            # Unit, then the day: "the unit's rows yellow by today" is one range of this index.
+            models.UniqueConstraint(
+                fields=["unit", "yellow_from", "owner_type"], name="yellow_from_count_per_unit_day_owner_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.owner_type} {self.yellow_from}"

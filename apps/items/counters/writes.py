@@ -20,7 +20,13 @@ from django.db import connection, models, transaction
 from django.db.models import Count
 
 from apps.core.bulk_write import copy_rows
-from apps.items.counters.models import CategoryCount, CompletionWeekCount, OpenDeadlineCount, StatusCount
+from apps.items.counters.models import (
+    CategoryCount,
+    CompletionWeekCount,
+    OpenDeadlineCount,
+    StatusCount,
+    YellowFromCount,
+)
 from apps.items.models import (
     ACTIVE_STATUS_LIST,
     ACTIVE_STATUSES,
@@ -45,11 +51,12 @@ class ItemTally(NamedTuple):
     category_id: int
     deadline: datetime.date
     completed_on: datetime.date | None
+    yellow_from: datetime.date | None = None
     unit_path: str | None = None  # the ancestors' ids; read from the database when not known
 
 
 # The item fields a tally is made of: a change to any other field leaves the counters alone.
-TALLY_FIELDS = ("unit_id", "kind", "owner_type", "status", "category_id", "deadline", "completed_on")
+TALLY_FIELDS = ("unit_id", "kind", "owner_type", "status", "category_id", "deadline", "completed_on", "yellow_from")
 
 
 @dataclass(frozen=True, eq=False)  # each table is one object: hashed by identity, which is quick
@@ -65,7 +72,8 @@ STATUS_TABLE = CounterTable(StatusCount, ("kind", "owner_type"), tuple(Status.va
 CATEGORY_TABLE = CounterTable(CategoryCount, ("category_id",), ("planned", "completed"))
 DEADLINE_TABLE = CounterTable(OpenDeadlineCount, ("owner_type", "deadline"), ("open_items",))
 WEEK_TABLE = CounterTable(CompletionWeekCount, ("week",), ("completed",))
-COUNTER_TABLES = (STATUS_TABLE, CATEGORY_TABLE, DEADLINE_TABLE, WEEK_TABLE)
+LIGHT_TABLE = CounterTable(YellowFromCount, ("owner_type", "yellow_from"), ("items",))
+COUNTER_TABLES = (STATUS_TABLE, CATEGORY_TABLE, DEADLINE_TABLE, WEEK_TABLE, LIGHT_TABLE)
 
 # One cell: (table, unit id, the key after the unit, the counted column).
 Cell = tuple[CounterTable, int, tuple, str]
@@ -93,6 +101,7 @@ def item_tally(item: WorkItem) -> ItemTally:
         category_id=item.category_id,
         deadline=item.deadline,
         completed_on=item.completed_on,
+        yellow_from=item.yellow_from,
         unit_path=item.unit.path if cached else None,
     )
 
@@ -106,8 +115,10 @@ def _own_cells(tally: ItemTally) -> Iterator[tuple[CounterTable, tuple, str]]:
         yield CATEGORY_TABLE, (tally.category_id,), "completed"
         if tally.completed_on is not None:
             yield WEEK_TABLE, (week_of(tally.completed_on),), "completed"
-    if tally.status in ACTIVE_STATUSES:  # what can fall overdue
+    if tally.status in ACTIVE_STATUSES:  # what can fall overdue, and has a light
         yield DEADLINE_TABLE, (tally.owner_type, tally.deadline), "open_items"
+        if tally.yellow_from is not None:
+            yield LIGHT_TABLE, (tally.owner_type, tally.yellow_from), "items"
 
 
 class CounterDeltas:
@@ -275,6 +286,9 @@ def counters_count_from_items() -> Rows:
     open_items = items.filter(status__in=ACTIVE_STATUS_LIST).values("unit_id", "owner_type", "deadline")
     for row in open_items.annotate(n=Count("id")):
         deltas.add_counts(DEADLINE_TABLE, row["unit_id"], (row["owner_type"], row["deadline"]), "open_items", row["n"])
+    lights = items.filter(status__in=ACTIVE_STATUS_LIST, yellow_from__isnull=False)
+    for row in lights.values("unit_id", "owner_type", "yellow_from").annotate(n=Count("id")):
+        deltas.add_counts(LIGHT_TABLE, row["unit_id"], (row["owner_type"], row["yellow_from"]), "items", row["n"])
     done = items.filter(completed_q(), completed_on__isnull=False).values("unit_id", "completed_on")
     for row in done.annotate(n=Count("id")):
         deltas.add_counts(WEEK_TABLE, row["unit_id"], (week_of(row["completed_on"]),), "completed", row["n"])
