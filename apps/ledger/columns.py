@@ -122,6 +122,13 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
         kind=XlsxKind.NUMBER,
         imported=False,
     ),
+    LedgerColumn(
+        "light",
+        "亮灯",
+        gettext_lazy("Written by exports, ignored by imports: the item's light on the day of the export."),
+        width=18,
+        imported=False,
+    ),
 )
 COLUMN_BY_KEY = {column.key: column for column in LEDGER_COLUMNS}
 HEADER_TO_KEY = {column.header: column.key for column in LEDGER_COLUMNS}

@@ -9,6 +9,7 @@ items, and no model instance is built.
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
@@ -28,9 +29,11 @@ from apps.core.exports import (
     XlsxColumn,
     XlsxStreamWriter,
     csv_chunks,
+    file_labels,
     table_response,
 )
-from apps.items.models import WorkItem
+from apps.items.lights import light_q
+from apps.items.models import Light, WorkItem, today_local
 from apps.ledger.columns import LEDGER_COLUMNS, LEDGER_SHEET_TITLE, ledger_labels
 
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -72,6 +75,16 @@ def _named(name: str, key: str, guard: bool) -> Case:
     )
 
 
+def _light_label(today: datetime.date) -> Case:
+    """The item's light on `today` (apps/items/lights.py), in the ledger's language, computed by the database."""
+    labels = file_labels(Light)
+    return Case(
+        *(When(light_q(light, today), then=Value(labels[light])) for light in (Light.RED, Light.YELLOW, Light.GREEN)),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def export_values(queryset: QuerySet[WorkItem], *, guard_formulas: bool) -> QuerySet:
     """The queryset's items as rows of the ledger's columns, in order: text, dates and numbers."""
     labels = ledger_labels()
@@ -95,6 +108,7 @@ def export_values(queryset: QuerySet[WorkItem], *, guard_formulas: bool) -> Quer
         "source": _label("source", labels["source"]),
         "status": _label("status", labels["status"]),
         "progress": F("progress_percent"),
+        "light": _light_label(today_local()),
     }
     assert list(columns) == [column.key for column in LEDGER_COLUMNS]
     aliases = {f"ledger_{key}": expression for key, expression in columns.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from unittest import mock
 
 import pytest
@@ -18,6 +19,7 @@ from apps.org.supervision import SupervisionSettings
 from apps.supervision.services import supervision_settings_update
 from apps.workdays.days import WorkCalendar
 from tests.conftest import official_of
+from tests.ledger.test_exports import csv_rows
 
 D = datetime.date
 
@@ -116,6 +118,7 @@ def test_dashboard_counts_each_units_lights_and_each_count_lists_its_items(
             return {row.pk for row in response.context["page_obj"]}
 
         lists = {light: listed(light, district) for light in ("red", "yellow", "green")}
+        exported = b"".join(client.get(f"/api/v1/items/export/csv/?unit={district.pk}").streaming_content)
 
     # then: worked out by hand, from the counters and from the items alike
     (row,) = dashboard.child_rows
@@ -128,6 +131,12 @@ def test_dashboard_counts_each_units_lights_and_each_count_lists_its_items(
     assert lists["red"] == {red.pk} and lists["green"] == {green.pk} and len(lists["yellow"]) == 3
     assert re.search(rf'href="/items/\?unit={township.pk}&amp;light=yellow"[^>]*>2</a>', page)
     assert counters_rebuild(write=False) == []
+    # and the export says each item's light that day, in the ledger's words
+    rows = csv_rows(exported)
+    column = rows[0].index("亮灯")
+    assert Counter(row[column] for row in rows[1:]) == Counter(
+        {"红灯（逾期）": 1, "黄灯（临近时限或未达序时进度）": 3, "绿灯（正常推进）": 1, "": 2}
+    )
 
 
 def test_a_units_warning_window_lights_its_subtree_earlier_and_only_its_administrators_set_it(
