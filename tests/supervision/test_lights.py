@@ -161,3 +161,35 @@ def test_a_units_warning_window_lights_its_subtree_earlier_and_only_its_administ
         supervision_settings_update(unit=district, by=owner, warning_days=3, lag_tolerance=None)
     with pytest.raises(ServicePermissionError):
         supervision_settings_update(unit=city, by=unit_admin, warning_days=3, lag_tolerance=None)
+
+
+def test_lights_settings_page_shows_what_is_in_force_and_saves_for_the_subtree(
+    client, unit_admin, owner, city, district, django_capture_on_commit_callbacks
+):
+    # given: the city set eight working days; the district has nothing of its own
+    city.warning_days = 8
+    city.save(update_fields=["warning_days"])
+    client.force_login(unit_admin)
+
+    # when: the district's administrator opens the page
+    page = client.get("/supervision/settings/", {"unit": district.pk}).content.decode()
+
+    # then: what is in force here comes from above
+    assert "完成时限前 8 个工作日亮黄灯" in page and "进度落后超过 20 个百分点" in page
+
+    # when: they set 3 days and a bad tolerance, then a good one
+    refused = client.post(f"/supervision/settings/?unit={district.pk}", {"warning_days": 3, "lag_tolerance": 150})
+    assert refused.status_code == 200 and "确保该值小于或等于100" in refused.content.decode()
+    district.refresh_from_db()
+    assert district.warning_days is None  # nothing saved from the refused form
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client.post(f"/supervision/settings/?unit={district.pk}", {"warning_days": 3, "lag_tolerance": ""})
+    assert saved.status_code == 302
+    district.refresh_from_db()
+    assert (district.warning_days, district.lag_tolerance) == (3, None)
+    assert "完成时限前 3 个工作日亮黄灯" in client.get(saved["Location"]).content.decode()
+
+    # and: an official may not open it, nor the administrator for the city above
+    assert client.get("/supervision/settings/", {"unit": city.pk}).status_code in (403, 404)
+    client.force_login(owner)
+    assert client.get("/supervision/settings/", {"unit": district.pk}).status_code == 403
