@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -90,10 +90,41 @@ def items_set_yellow_from(
         )
 
 
-__all__ = ["Light", "items_relight", "items_set_yellow_from", "light_on", "light_q", "yellow_from"]
+__all__ = [
+    "Light",
+    "items_relight",
+    "items_set_yellow_from",
+    "items_write_yellow_from",
+    "light_on",
+    "light_q",
+    "yellow_from",
+]
 
 
 RELIGHT_BATCH = 2000
+
+
+def items_write_yellow_from(items: Sequence[WorkItem]) -> None:
+    """Write the items' `yellow_from` (and nothing else; the caller keeps the counters right).
+
+    One UPDATE … FROM (VALUES …) per thousand items on PostgreSQL: Django's bulk_update writes a CASE per row,
+    which took minutes over a province's items.
+    """
+    if connection.vendor != "postgresql":
+        WorkItem.objects.bulk_update(items, ["yellow_from"], batch_size=500)
+        return
+    table = connection.ops.quote_name(WorkItem._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 1000):
+            batch = items[start : start + 1000]
+            values = ", ".join(["(%s, %s::date)"] * len(batch))
+            params = [part for item in batch for part in (item.pk, item.yellow_from)]
+            # The table's name comes from the model; every value is a parameter.
+            cursor.execute(
+                f"UPDATE {table} AS item SET yellow_from = new.day FROM (VALUES {values}) AS new (id, day) "  # noqa: S608
+                "WHERE item.id = new.id",
+                params,
+            )
 
 
 def items_relight(items: QuerySet[WorkItem]) -> int:
@@ -118,6 +149,6 @@ def items_relight(items: QuerySet[WorkItem]) -> int:
             moved = [item for item in batch if item.yellow_from != before[item.pk]]
             if moved:
                 with counters_follow(item.pk for item in moved):
-                    WorkItem.objects.bulk_update(moved, ["yellow_from"], batch_size=500)
+                    items_write_yellow_from(moved)
             changed += len(moved)
     return changed

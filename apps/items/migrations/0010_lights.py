@@ -10,7 +10,7 @@ def light_up(apps, schema_editor):
     Written with the current code (lights and counters); an empty database has nothing to do.
     """
     from apps.items.counters.writes import counters_rebuild
-    from apps.items.lights import items_set_yellow_from
+    from apps.items.lights import items_set_yellow_from, items_write_yellow_from
     from apps.items.models import ACTIVE_STATUS_LIST, WorkItem
     from apps.workdays.days import WorkCalendar
 
@@ -21,10 +21,10 @@ def light_up(apps, schema_editor):
         batch.append(item)
         if len(batch) == 5000:
             items_set_yellow_from(batch, calendar=calendar)
-            WorkItem.objects.bulk_update(batch, ["yellow_from"], batch_size=1000)
+            items_write_yellow_from(batch)
             batch = []
     items_set_yellow_from(batch, calendar=calendar)
-    WorkItem.objects.bulk_update(batch, ["yellow_from"], batch_size=1000)
+    items_write_yellow_from(batch)
     if WorkItem.objects.exists():
         counters_rebuild()
 
