@@ -23,11 +23,14 @@ def _prefixes(path: str) -> list[str]:
 
 
 def settings_for_paths(paths: Iterable[str]) -> dict[str, SupervisionSettings]:
-    """The settings in force for the units at `paths`, read in one query over their ancestors."""
+    """The settings in force for the units at `paths`, in one query.
+
+    Few units set anything of their own (a city, a district or two), so all of those are read and each path takes
+    its ancestors' among them: one small query however many units are asked about.
+    """
     paths = set(paths)
-    wanted = {prefix for path in paths for prefix in _prefixes(path)}
     own: dict[str, tuple[int | None, int | None]] = {}
-    rows = Unit.objects.filter(path__in=wanted).exclude(warning_days=None, lag_tolerance=None)
+    rows = Unit.objects.exclude(warning_days=None, lag_tolerance=None)
     for path, days, tolerance in rows.values_list("path", "warning_days", "lag_tolerance"):
         own[path] = (days, tolerance)
     result = {}

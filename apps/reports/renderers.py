@@ -142,6 +142,31 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             row_items=[row.get("id") for row in data[f"{key}_items"]],
         )
 
+    lights = data.get("lights")  # reports produced before lights were kept have none
+    light_tables = []
+    if lights:
+        light_rows = [[row["name"], row["red"], row["yellow"], row["green"]] for row in lights["children"]]
+        if lights.get("own"):
+            own = lights["own"]
+            light_rows.insert(
+                0, [_("%(unit)s itself") % {"unit": data["unit"]["name"]}, own["red"], own["yellow"], own["green"]]
+            )
+        total = lights["total"]
+        light_rows.append([_("Total"), total["red"], total["yellow"], total["green"]])
+        light_tables.append(
+            ReportTable(
+                title=_("Lights at the end of the period"),
+                headers=[
+                    _("Unit"),
+                    _("Red (overdue)"),
+                    _("Yellow (deadline near or behind schedule)"),
+                    _("Green (on track)"),
+                ],
+                rows=light_rows,
+                note=_("The items being delivered on the period's last day, lit as the item page showed them then."),
+            )
+        )
+
     number, title, unit, responsible = (
         (_("Number"), "number"),
         (_("Item"), "title"),
@@ -181,6 +206,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
                 (_("Deadline"), "deadline"),
             ],
         ),
+        *light_tables,
     ]
 
 
@@ -241,7 +267,8 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             _("Newly overdue items"),
             _("Returned items"),
             _("Key items"),
-        ]
+            _("Lights"),
+        ][: len(tables)]
     workbook = Workbook()
     workbook.remove(workbook.active)
     thin = Side(style="thin", color="999999")

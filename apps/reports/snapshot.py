@@ -9,7 +9,7 @@ at its end, whenever they are computed.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -18,11 +18,14 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
+from apps.items.lights import yellow_from
 from apps.items.models import (
+    ACTIVE_STATUSES,
     DONE_STATUSES,
     KIND_OF_OWNER_TYPE,
     Action,
     ItemTransition,
+    Light,
     OwnerType,
     ProgressUpdate,
     Status,
@@ -30,14 +33,20 @@ from apps.items.models import (
     counts_as_completed,
     counts_as_overdue,
     counts_as_planned,
+    light_on,
 )
 from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
+from apps.org.supervision import SupervisionSettings, settings_for_paths
 from apps.reports.periods import Period
+from apps.workdays.days import WorkCalendar
+
+LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
 
 # 2: figures rebuilt from the transitions, and the change of the period lists' counts.
 # 3: drafts and items awaiting approval count nowhere (DOMAIN.md, "What counts").
-SNAPSHOT_VERSION = 3
+# 4: the lights of the items being delivered at the end of the period, per unit.
+SNAPSHOT_VERSION = 4
 # Period lists keep this many rows each (their full counts are kept too); a monthly report of a
 # province can close tens of thousands of items and the ledger is the place to read them all.
 LIST_LIMIT = 500
@@ -151,6 +160,57 @@ class _Tally:
                 figures["overdue"] += 1
 
 
+class _Lights:
+    """The lights of the items being delivered at the end of the period, per branch of the tree.
+
+    Each light as the item page would have shown it on the period's last evening: red when overdue, yellow from
+    the first day it lights yellow (apps/items/lights.py) with the progress reported by then, green otherwise.
+    The units' settings and the working calendar are taken as they are now.
+    """
+
+    def __init__(self, unit: Unit, period: Period) -> None:
+        self.unit = unit
+        self.day = period.end + datetime.timedelta(days=1)  # the midnight ending the period, as overdue counts
+        self.branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
+        self.by_branch: dict[str, Counter[str]] = defaultdict(Counter)
+        self.calendar = WorkCalendar()
+        self.settings: dict[str, SupervisionSettings] = {}
+
+    def _settings(self, path: str) -> SupervisionSettings:
+        if not self.settings:
+            self.settings = settings_for_paths(
+                Unit.objects.filter(subtree_q(self.unit.path)).values_list("path", flat=True)
+            )
+        return self.settings[path]
+
+    def add(self, *, path: str, status: str, deadline: datetime.date, start: datetime.date, progress: int) -> None:
+        first = yellow_from(
+            start=start, deadline=deadline, progress=progress, settings=self._settings(path), calendar=self.calendar
+        )
+        self.by_branch[path[: self.branch_length]][light_on(status, deadline, first, self.day)] += 1
+
+    def data(self, children: list[dict[str, Any]]) -> dict[str, Any]:
+        def counts(counter: Counter[str]) -> dict[str, int]:
+            return {light: counter.get(light, 0) for light in LIGHTS}
+
+        total: Counter[str] = Counter()
+        for counter in self.by_branch.values():
+            total.update(counter)
+        own = self.by_branch.get(self.unit.path)
+        return {
+            "total": counts(total),
+            "own": counts(own) if own else None,
+            "children": [
+                {"unit_id": row["unit_id"], "name": row["name"], **counts(self.by_branch.get(path, Counter()))}
+                for row, path in zip(children, self._child_paths(children), strict=True)
+            ],
+        }
+
+    def _child_paths(self, children: list[dict[str, Any]]) -> list[str]:
+        paths = dict(Unit.objects.filter(pk__in=[row["unit_id"] for row in children]).values_list("pk", "path"))
+        return [paths[row["unit_id"]] for row in children]
+
+
 def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> list[dict[str, Any]]:
     """The rows of the items `ids`, in that order, with their status and progress at the end of the period."""
     end = start_of(period.end + datetime.timedelta(days=1))
@@ -238,9 +298,12 @@ def snapshot_build(
     items = WorkItem.objects.filter(subtree_q(unit.path, "unit__path"), created_at__lt=end_moment)
 
     tally = _Tally(unit)
+    lights = _Lights(unit, period)
     newly_overdue: list[tuple[datetime.date, int]] = []
     key_items: list[tuple[str, datetime.date, int]] = []
-    rows = _with_standing(items, period).values_list(
+    percents = ProgressUpdate.objects.filter(item=OuterRef("pk"), at__lt=end_moment).order_by("-at", "-id")
+    standing = _with_standing(items, period).annotate(percent_at_end=Subquery(percents.values("percent")[:1]))
+    rows = standing.values_list(
         "id",
         "owner_type",
         "unit__path",
@@ -253,10 +316,13 @@ def snapshot_build(
         "has_history",
         "status_at_start",
         "status_at_end",
+        "start_date",
+        "progress_percent",
+        "percent_at_end",
     )
     for count, row in enumerate(rows.iterator(chunk_size=5000), start=1):
         (item_id, owner_type, path, deadline, is_key, key_level, status, completed_on, created_at) = row[:9]
-        has_history, recorded_at_start, recorded_at_end = row[9:]
+        has_history, recorded_at_start, recorded_at_end, start_date, progress, percent_at_end = row[9:]
         current = {"status": status, "completed_on": completed_on, "created_at": created_at}
         at_end = _status_then(has_history=has_history, recorded=recorded_at_end, moment=end_moment, **current)
         if at_end is None:
@@ -264,6 +330,16 @@ def snapshot_build(
         at_start = _status_then(has_history=has_history, recorded=recorded_at_start, moment=start_moment, **current)
         overdue = is_overdue_on(at_end, deadline, period.end + datetime.timedelta(days=1))
         tally.add(owner_type=owner_type, path=path, status=at_end, overdue=overdue)
+        if at_end in ACTIVE_STATUSES:
+            if has_history:  # the progress reported by the end; completing sets 100%, so only open items matter
+                progress = percent_at_end or 0
+            lights.add(
+                path=path,
+                status=at_end,
+                deadline=deadline,
+                start=start_date or timezone.localdate(created_at),
+                progress=progress,
+            )
         if overdue and not is_overdue_on(at_start, deadline, period.start):
             newly_overdue.append((deadline, item_id))
         if is_key and counts_as_planned(at_end):
@@ -319,4 +395,5 @@ def snapshot_build(
         "children": children,
         **lists,
         "list_changes": _list_changes(lists, previous_data),
+        "lights": lights.data(children),
     }

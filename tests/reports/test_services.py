@@ -83,6 +83,13 @@ def test_report_content_equals_direct_counts(week, staff, city, district, townsh
         "newly_overdue": [week["late_in_week"].number],
         "key": [week["key"].number],
     }
+    # the lights on the week's last evening, by hand: red the two approved items past their deadline; yellow the
+    # returned one (created 1 June, due 30 June, nothing reported: more than 20% of its time gone by 7 June);
+    # green the key item (due 31 December); the done, cancelled, draft and submitted ones have no light
+    lights = data["lights"]
+    assert lights["total"] == {"red": 2, "yellow": 1, "green": 1}
+    by_unit = {row["name"]: (row["red"], row["yellow"], row["green"]) for row in lights["children"]}
+    assert by_unit == {"五华区": (2, 1, 1), "盘龙区": (0, 0, 0)}
     assert data["returned_items"][0]["reason"] == "佐证材料不全"
     assert data["key_items"][0]["lead_leader"] == "赵书记"
     assert data["has_previous"] is False

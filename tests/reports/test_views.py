@@ -74,7 +74,11 @@ def test_report_xlsx_reads_back_with_chinese_headers_and_figures(weekly_report, 
         "新增逾期",
         "退回事项",
         "重点事项",
+        "亮灯情况",
     ]
+    lights = [[cell.value for cell in row] for row in workbook["亮灯情况"].iter_rows(min_row=2, max_row=5)]
+    assert lights[0] == ["单位", "红灯（逾期）", "黄灯（临近时限或未达序时进度）", "绿灯（正常推进）"]
+    assert lights[-1] == ["合计", 2, 1, 1]
     summary = workbook["汇总"]
     assert "昆明市" in summary["A1"].value
     headers = [cell.value for cell in summary[2]]
