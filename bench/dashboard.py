@@ -5,7 +5,7 @@
 Measures, over HTTP against a real gunicorn process, p50 and p95 of `--requests` requests each of the
 province dashboard JSON, a county dashboard JSON and the item list page filtered to a street; times the
 naive GROUP BY over the province's items in the same run and checks it gives the same figures as the
-JSON. Targets: province p95 <= 50 ms and >= 20x faster than the naive query; county p95 <= 20 ms.
+JSON. Targets: province p95 <= 50 ms and >= 100x faster than the naive query (counted in the same run); county p95 <= 20 ms.
 
 Uses its own database, BENCH_DASHBOARD_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 deeds_bench_dashboard): generated once with `generate_demo --items N`, reused by later runs with the same
@@ -32,7 +32,7 @@ DATABASE_URL = os.environ.get(
     "BENCH_DASHBOARD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/deeds_bench_dashboard"
 )
 LEADER = "bench-province-leader"
-PROVINCE_P95_MS, COUNTY_P95_MS, SPEED_UP = 50.0, 20.0, 20.0
+PROVINCE_P95_MS, COUNTY_P95_MS, SPEED_UP = 50.0, 20.0, 100.0
 
 
 def database(action: str) -> bool:

@@ -5,6 +5,7 @@ The tree: 昆明市 (city) > 五华区 (the owner's district) > 华山街道 (a 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,15 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
 from apps.items.models import Action, Status, WorkItem
-from apps.items.services import item_apply_action, item_assign, item_delete_draft, item_post_progress
+from apps.items.services import (
+    item_apply_action,
+    item_assign,
+    item_delete_draft,
+    item_grant_extension,
+    item_post_progress,
+    item_refuse_extension,
+    item_request_extension,
+)
 from apps.org.models import Unit, UnitLevel
 from tests.factories import UnitFactory, UserFactory, WorkItemFactory
 
@@ -52,11 +61,14 @@ ACTOR_OF_ACTION: dict[str, str] = {
     Action.CLAIM: "leader",
     Action.CLOSE: "supervisor",
     Action.RETURN: "supervisor",
+    Action.REQUEST_EXTENSION: "owner",
+    Action.GRANT_EXTENSION: "leader",
+    Action.REFUSE_EXTENSION: "leader",
 }
 
 REASON = "群众反映问题未解决"
 # The moves the responsible side takes (DOMAIN.md "Who may do what").
-RESPONSIBLE_SIDE_WORK = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE})
+RESPONSIBLE_SIDE_WORK = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE, Action.REQUEST_EXTENSION})
 
 
 def official_of(unit: Unit) -> User:
@@ -178,6 +190,13 @@ def perform() -> Callable[..., Any]:
             return item_assign(item=item, by=by, responsible_unit=item.responsible_unit, letter="交办函〔2021〕1号")
         if action == Action.DELETE_DRAFT:
             return item_delete_draft(item=item, by=by)
+        if action == Action.REQUEST_EXTENSION:
+            later = item.deadline + datetime.timedelta(days=30)
+            return item_request_extension(item=item, by=by, deadline=later, reason=reason)
+        if action == Action.GRANT_EXTENSION:
+            return item_grant_extension(item=item, by=by)
+        if action == Action.REFUSE_EXTENSION:
+            return item_refuse_extension(item=item, by=by, reason=reason)
         return item_apply_action(item=item, by=by, action=action, reason=reason)
 
     return run

@@ -125,3 +125,21 @@ class AssignForm(forms.Form):
         person.label_from_instance = lambda person: f"{person} · {person.unit}"
         person.widget = PersonSelect(unit_field="responsible_unit")
         person.widget.choices = person.choices
+
+
+class ExtensionRequestForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline asked for"), widget=DATE_INPUT)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the deadline cannot be kept; the progress so far is added from the item."),
+    )
+
+
+class ExtensionGrantForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionRefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for refusing"), widget=forms.Textarea(attrs={"rows": 2}))

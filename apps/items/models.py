@@ -154,6 +154,9 @@ class Action(models.TextChoices):
     CLAIM = "claim", _("Claim")
     ASSIGN = "assign", _("Assign")
     DELETE_DRAFT = "delete_draft", _("Delete the draft")
+    REQUEST_EXTENSION = "request_extension", _("Ask for an extension")
+    GRANT_EXTENSION = "grant_extension", _("Grant the extension")
+    REFUSE_EXTENSION = "refuse_extension", _("Refuse the extension")
 
 
 def today_local() -> datetime.date:
@@ -244,7 +247,12 @@ class WorkItem(TimeStampedModel):
     )
     requirements = models.TextField(_("requirements"), blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(_("deadline"), help_text=_("The deadline in force: an extension granted moves it."))
+    original_deadline = models.DateField(
+        _("original deadline"), null=True, blank=True, editable=False, help_text=_("Kept when an extension is granted.")
+    )
+    # The date an extension request (延期申请) waiting for the owning side's decision asks for; one at a time.
+    extension_asked_for = models.DateField(_("extension asked for"), null=True, blank=True, editable=False)
     is_key = models.BooleanField(_("key item"), default=False)
     key_level = models.CharField(_("key item level"), max_length=20, choices=KeyLevel.choices, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SELF)

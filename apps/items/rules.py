@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role, User
-from apps.items.models import OPEN_STATUSES, Action, Status, WorkItem
+from apps.items.models import ACTIVE_STATUSES, OPEN_STATUSES, Action, Status, WorkItem, today_local
 from apps.org.scope import user_reaches
 
 # The status moves: action -> (the states it may start from, the state it leads to).
@@ -35,9 +35,15 @@ STATUS_KEEPING_ACTIONS: dict[str, frozenset[str]] = {
     Action.CLAIM: frozenset(set(Status) - {Status.CLOSED, Status.CANCELLED}),
     Action.ASSIGN: OPEN_STATUSES,
     Action.DELETE_DRAFT: frozenset({Status.DRAFT}),
+    # Extensions (延期申请) of items being delivered: asked by the responsible side, decided by the owning side.
+    Action.REQUEST_EXTENSION: ACTIVE_STATUSES,
+    Action.GRANT_EXTENSION: ACTIVE_STATUSES,
+    Action.REFUSE_EXTENSION: ACTIVE_STATUSES,
 }
 
-ACTIONS_NEEDING_REASON = frozenset({Action.RETURN, Action.REVISE, Action.SUSPEND, Action.CANCEL})
+ACTIONS_NEEDING_REASON = frozenset(
+    {Action.RETURN, Action.REVISE, Action.SUSPEND, Action.CANCEL, Action.REQUEST_EXTENSION, Action.REFUSE_EXTENSION}
+)
 # The actions whose reason the item page shows on top while the item stays where that action left it.
 REASONED_STATUSES = {
     Action.RETURN: Status.RETURNED,
@@ -53,6 +59,8 @@ EDITABLE_STATUSES = OPEN_STATUSES
 # leader's own claim.
 OWNING_SIDE_ROLES: dict[str, frozenset[str]] = {
     Action.APPROVE: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.GRANT_EXTENSION: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
+    Action.REFUSE_EXTENSION: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
     Action.REVISE: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
     Action.PUBLISH: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
     Action.ASSIGN: frozenset({Role.UNIT_ADMIN, Role.LEADER}),
@@ -71,7 +79,7 @@ PERSONAL_ACTIONS = frozenset({Action.CLAIM})
 OWNING_SIDE_EDITOR_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR})
 DRAFTING_ACTIONS = frozenset({Action.SUBMIT})
 # Doing the work: the responsible person, and the officials and administrators of the responsible unit.
-RESPONSIBLE_SIDE_ACTIONS = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE})
+RESPONSIBLE_SIDE_ACTIONS = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE, Action.REQUEST_EXTENSION})
 RESPONSIBLE_SIDE_ROLES = frozenset({Role.OFFICIAL, Role.UNIT_ADMIN})
 
 
@@ -151,6 +159,13 @@ def state_refusal(item: WorkItem, action: str) -> str | None:
         return _("The item is already published.")
     if action == Action.CLAIM and item.lead_leader_id:
         return _("The item has already been claimed by %(leader)s.") % {"leader": item.lead_leader}
+    if action == Action.REQUEST_EXTENSION:
+        if item.extension_asked_for:
+            return _("An extension request is already waiting for a decision.")
+        if item.deadline < today_local():
+            return _("The deadline has passed: an extension is asked for before the deadline.")
+    if action in (Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION) and not item.extension_asked_for:
+        return _("No extension request is waiting for a decision.")
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -424,6 +425,71 @@ def item_assign(
             "responsible_person": responsible_person,
             "assignment_letter": letter,
         },
+    )
+
+
+@transaction.atomic
+def item_request_extension(*, item: WorkItem, by: User, deadline: datetime.date, reason: str) -> WorkItem:
+    """Ask the owning side for a later deadline (延期申请), before the deadline, with the reason and progress so far."""
+    item = _lock(item)
+    _check_allowed(item=item, by=by, action=Action.REQUEST_EXTENSION, reason=reason)
+    if deadline <= item.deadline:
+        raise ServiceError(
+            _("Ask for a date after the deadline in force (%(deadline)s).") % {"deadline": item.deadline.isoformat()},
+            field="deadline",
+        )
+    note = _("Asks to extend the deadline from %(old)s to %(new)s at %(percent)s%% done: %(reason)s") % {
+        "old": item.deadline.isoformat(),
+        "new": deadline.isoformat(),
+        "percent": item.progress_percent,
+        "reason": reason.strip(),
+    }
+    return _keep_status(
+        item=item, by=by, action=Action.REQUEST_EXTENSION, reason=note, fields={"extension_asked_for": deadline}
+    )
+
+
+@transaction.atomic
+def item_grant_extension(
+    *, item: WorkItem, by: User, deadline: datetime.date | None = None, note: str = ""
+) -> WorkItem:
+    """Grant the extension asked for; the owning side sets the new deadline (the date asked for by default).
+
+    The original deadline is kept; the new one rules the lights, overdue and on-time completion from now on.
+    """
+    item = _lock(item)
+    _check_allowed(item=item, by=by, action=Action.GRANT_EXTENSION)
+    deadline = deadline or item.extension_asked_for
+    if deadline <= item.deadline:
+        raise ServiceError(
+            _("The new deadline must be after the deadline in force (%(deadline)s).")
+            % {"deadline": item.deadline.isoformat()},
+            field="deadline",
+        )
+    dates = {"old": item.deadline.isoformat(), "new": deadline.isoformat(), "note": note.strip()}
+    if note.strip():
+        reason = _("Deadline extended from %(old)s to %(new)s: %(note)s") % dates
+    else:
+        reason = _("Deadline extended from %(old)s to %(new)s") % dates
+    return _keep_status(
+        item=item,
+        by=by,
+        action=Action.GRANT_EXTENSION,
+        reason=reason,
+        fields={
+            "original_deadline": item.original_deadline or item.deadline,
+            "deadline": deadline,
+            "extension_asked_for": None,
+        },
+    )
+
+
+@transaction.atomic
+def item_refuse_extension(*, item: WorkItem, by: User, reason: str) -> WorkItem:
+    """Refuse the extension asked for, with the reason; the deadline stays."""
+    item = _lock(item)
+    return _keep_status(
+        item=item, by=by, action=Action.REFUSE_EXTENSION, reason=reason, fields={"extension_asked_for": None}
     )
 
 

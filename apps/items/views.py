@@ -13,7 +13,15 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ServiceError, StaleVersionError
 from apps.core.feedback import flash_form_errors
-from apps.items.forms import ActionForm, AssignForm, ProgressForm, WorkItemForm
+from apps.items.forms import (
+    ActionForm,
+    AssignForm,
+    ExtensionGrantForm,
+    ExtensionRefuseForm,
+    ExtensionRequestForm,
+    ProgressForm,
+    WorkItemForm,
+)
 from apps.items.models import Action, Evidence, ItemKind, WorkItem
 from apps.items.rules import allowed_actions, user_can_edit_item, user_can_import_items
 from apps.items.selectors import item_filterset, item_get, latest_reason
@@ -22,7 +30,10 @@ from apps.items.services import (
     item_assign,
     item_create,
     item_delete_draft,
+    item_grant_extension,
     item_post_progress,
+    item_refuse_extension,
+    item_request_extension,
     item_update,
 )
 from apps.org.filtersets import filtered_rows
@@ -67,7 +78,16 @@ def my_items_view(request: HttpRequest) -> HttpResponse:
 PRIMARY_ACTIONS = frozenset({Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE, Action.CLOSE})
 DANGEROUS_ACTIONS = frozenset({Action.CANCEL, Action.RETURN, Action.REVISE})
 # Actions with a form of their own on the item page, not a button of the action form.
-PAGE_OWN_FORMS = frozenset({Action.POST_PROGRESS, Action.ASSIGN, Action.DELETE_DRAFT})
+PAGE_OWN_FORMS = frozenset(
+    {
+        Action.POST_PROGRESS,
+        Action.ASSIGN,
+        Action.DELETE_DRAFT,
+        Action.REQUEST_EXTENSION,
+        Action.GRANT_EXTENSION,
+        Action.REFUSE_EXTENSION,
+    }
+)
 
 
 @login_required
@@ -93,6 +113,13 @@ def item_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "action_form": ActionForm(),
             "progress_form": ProgressForm(initial={"percent": item.progress_percent}),
             "assign_form": AssignForm(user=request.user) if Action.ASSIGN in actions else None,
+            "extension_request_form": ExtensionRequestForm() if Action.REQUEST_EXTENSION in actions else None,
+            "extension_grant_form": (
+                ExtensionGrantForm(initial={"deadline": item.extension_asked_for})
+                if Action.GRANT_EXTENSION in actions
+                else None
+            ),
+            "extension_refuse_form": ExtensionRefuseForm() if Action.REFUSE_EXTENSION in actions else None,
         },
     )
 
@@ -237,6 +264,44 @@ def item_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The item was assigned."))
     return redirect("items:detail", pk=item.pk)
+
+
+def _extension_step(request: HttpRequest, pk: int, form_class: type, step, done: str) -> HttpResponse:
+    """Run one step of an extension request from its form on the item page; a refusal is shown, nothing lost."""
+    item = item_get(user=request.user, pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return redirect("items:detail", pk=item.pk)
+    try:
+        step(item=item, by=request.user, **form.cleaned_data)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("items:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_extension_request_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _extension_step(
+        request, pk, ExtensionRequestForm, item_request_extension, _("The extension request was sent.")
+    )
+
+
+@login_required
+@require_POST
+def item_extension_grant_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _extension_step(request, pk, ExtensionGrantForm, item_grant_extension, _("The deadline was extended."))
+
+
+@login_required
+@require_POST
+def item_extension_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _extension_step(
+        request, pk, ExtensionRefuseForm, item_refuse_extension, _("The extension request was refused.")
+    )
 
 
 @login_required

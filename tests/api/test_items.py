@@ -345,4 +345,4 @@ def test_api_progress_action_reference_matches_the_rules(api, owner, make_item):
 
     body = api(owner).get(f"/api/v1/items/{item.pk}/").json()
 
-    assert body["allowed_actions"] == [Action.POST_PROGRESS, Action.COMPLETE]
+    assert body["allowed_actions"] == [Action.POST_PROGRESS, Action.COMPLETE, Action.REQUEST_EXTENSION]

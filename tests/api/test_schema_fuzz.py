@@ -63,6 +63,9 @@ ITEM_ACTIONS = [
     "assign",
     "progress",
     "revise",
+    "request-extension",
+    "grant-extension",
+    "refuse-extension",
 ]
 # Every operation of the API, written out so that an endpoint dropped from the schema fails the test.
 OPERATIONS = {

@@ -62,6 +62,9 @@ FIELD_PLACES: dict[str, set[str]] = {
     # Kept by the services; what people see is the light it gives on the day (WorkItem.light, in the API,
     # the exports and the pages), not the date itself.
     "yellow_from": {"counters"},
+    # Extensions (延期申请): the deadline first set, and the date a waiting request asks for.
+    "original_deadline": {"api_list", "api_detail"},
+    "extension_asked_for": {"api_list", "api_detail"},
 }
 
 # Ledger column keys and dashboard list fields that name a model field differently.

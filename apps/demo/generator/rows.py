@@ -154,6 +154,8 @@ class ItemRows:
             min(created + self.days(3, 15), self.now) if published else None,  # published_at
             person,  # created_by_id
             first_yellow,  # yellow_from
+            None,  # original_deadline: never extended
+            None,  # extension_asked_for
         )
 
 
@@ -162,5 +164,5 @@ ITEM_COLUMNS = (
     "title", "content", "category_id", "beneficiaries", "responsible_unit_id", "responsible_person_id",
     "lead_leader_id", "requirements", "start_date", "deadline", "is_key", "key_level", "source", "assignment_letter",
     "status", "progress_percent", "completed_on", "closed_at", "is_published", "published_at", "created_by_id",
-    "yellow_from",
+    "yellow_from", "original_deadline", "extension_asked_for",
 )  # fmt: skip

@@ -93,6 +93,8 @@ class WorkItemSerializer(serializers.ModelSerializer):
             "progress_percent",
             "start_date",
             "deadline",
+            "original_deadline",
+            "extension_asked_for",
             "is_overdue",
             "days_overdue",
             "light",
@@ -256,3 +258,19 @@ class ProgressSerializer(serializers.Serializer):
         max_length=settings.EVIDENCE_MAX_FILES,
         help_text="Evidence: photos, PDF or office documents.",
     )
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    deadline = serializers.DateField(label=_("New deadline asked for"))
+    reason = serializers.CharField(label=_("Reason"))
+
+
+class ExtensionGrantSerializer(serializers.Serializer):
+    deadline = serializers.DateField(
+        label=_("New deadline"), required=False, allow_null=True, help_text="Default: the date asked for."
+    )
+    note = serializers.CharField(label=_("Note"), required=False, allow_blank=True, default="")
+
+
+class ExtensionRefuseSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("Reason for refusing"))

@@ -23,6 +23,9 @@ from apps.items.api.serializers import (
     ActionSerializer,
     ActionWithReasonSerializer,
     AssignSerializer,
+    ExtensionGrantSerializer,
+    ExtensionRefuseSerializer,
+    ExtensionRequestSerializer,
     ProgressSerializer,
     ProgressUpdateSerializer,
     WorkItemCreateSerializer,
@@ -39,7 +42,10 @@ from apps.items.services import (
     item_assign,
     item_create,
     item_delete_draft,
+    item_grant_extension,
     item_post_progress,
+    item_refuse_extension,
+    item_request_extension,
     item_update,
 )
 
@@ -103,6 +109,9 @@ class WorkItemViewSet(
         "revise": ActionWithReasonSerializer,
         "suspend": ActionWithReasonSerializer,
         "cancel": ActionWithReasonSerializer,
+        "request_extension": ExtensionRequestSerializer,
+        "grant_extension": ExtensionGrantSerializer,
+        "refuse_extension": ExtensionRefuseSerializer,
     }
 
     def get_queryset(self) -> QuerySet[WorkItem]:
@@ -237,6 +246,45 @@ class WorkItemViewSet(
     @lifecycle_action(Action.CLAIM)
     def claim(self, request: Request, pk: str) -> Response:
         return self._apply(request, Action.CLAIM)
+
+    @extend_schema(
+        summary=Action.REQUEST_EXTENSION.label,
+        request=ExtensionRequestSerializer,
+        responses={200: WorkItemDetailSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request: Request, pk: str) -> Response:
+        """The responsible side asks for a later deadline, before the deadline (item_request_extension)."""
+        data = self._input(request)
+        item = item_request_extension(
+            item=self.get_object(), by=request.user, deadline=data["deadline"], reason=data["reason"]
+        )
+        return self._detail(item)
+
+    @extend_schema(
+        summary=Action.GRANT_EXTENSION.label,
+        request=ExtensionGrantSerializer,
+        responses={200: WorkItemDetailSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="grant-extension")
+    def grant_extension(self, request: Request, pk: str) -> Response:
+        """The owning side grants the extension waiting, setting the new deadline (item_grant_extension)."""
+        data = self._input(request)
+        item = item_grant_extension(
+            item=self.get_object(), by=request.user, deadline=data.get("deadline"), note=data["note"]
+        )
+        return self._detail(item)
+
+    @extend_schema(
+        summary=Action.REFUSE_EXTENSION.label,
+        request=ExtensionRefuseSerializer,
+        responses={200: WorkItemDetailSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="refuse-extension")
+    def refuse_extension(self, request: Request, pk: str) -> Response:
+        """The owning side refuses the extension waiting, with the reason (item_refuse_extension)."""
+        item = item_refuse_extension(item=self.get_object(), by=request.user, reason=self._input(request)["reason"])
+        return self._detail(item)
 
     @extend_schema(summary=Action.ASSIGN.label, request=AssignSerializer, responses={200: WorkItemDetailSerializer})
     @action(detail=True, methods=["post"])
