@@ -61,6 +61,8 @@ ACTOR_OF_ACTION: dict[str, str] = {
     Action.CLAIM: "leader",
     Action.CLOSE: "supervisor",
     Action.RETURN: "supervisor",
+    Action.ACKNOWLEDGE: "owner",
+    Action.DECLINE: "owner",
     Action.REQUEST_EXTENSION: "owner",
     Action.GRANT_EXTENSION: "leader",
     Action.REFUSE_EXTENSION: "leader",
@@ -68,7 +70,9 @@ ACTOR_OF_ACTION: dict[str, str] = {
 
 REASON = "群众反映问题未解决"
 # The moves the responsible side takes (DOMAIN.md "Who may do what").
-RESPONSIBLE_SIDE_WORK = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE, Action.REQUEST_EXTENSION})
+RESPONSIBLE_SIDE_WORK = frozenset(
+    {Action.START, Action.POST_PROGRESS, Action.COMPLETE, Action.ACKNOWLEDGE, Action.DECLINE, Action.REQUEST_EXTENSION}
+)
 
 
 def official_of(unit: Unit) -> User:

@@ -154,6 +154,8 @@ class Action(models.TextChoices):
     CLAIM = "claim", _("Claim")
     ASSIGN = "assign", _("Assign")
     DELETE_DRAFT = "delete_draft", _("Delete the draft")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge receipt")
+    DECLINE = "decline", _("Decline the assignment")
     REQUEST_EXTENSION = "request_extension", _("Ask for an extension")
     GRANT_EXTENSION = "grant_extension", _("Grant the extension")
     REFUSE_EXTENSION = "refuse_extension", _("Refuse the extension")
@@ -251,6 +253,10 @@ class WorkItem(TimeStampedModel):
     original_deadline = models.DateField(
         _("original deadline"), null=True, blank=True, editable=False, help_text=_("Kept when an extension is granted.")
     )
+    # Acknowledgement (签收) of an assigned item: the day it must be acknowledged by (working days after the
+    # assignment), and when it was. Waiting while acknowledge_by is set and acknowledged_at is not.
+    acknowledge_by = models.DateField(_("acknowledge by"), null=True, blank=True, editable=False)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True, editable=False)
     # The date an extension request (延期申请) waiting for the owning side's decision asks for; one at a time.
     extension_asked_for = models.DateField(_("extension asked for"), null=True, blank=True, editable=False)
     is_key = models.BooleanField(_("key item"), default=False)
@@ -335,6 +341,18 @@ class WorkItem(TimeStampedModel):
     @property
     def days_overdue(self) -> int:
         return (today_local() - self.deadline).days if self.is_overdue else 0
+
+    @property
+    def awaits_acknowledgement(self) -> bool:
+        return self.acknowledge_by is not None and self.acknowledged_at is None
+
+    @property
+    def acknowledgement_late(self) -> bool:
+        """Acknowledged after its time limit, or still waiting past it."""
+        if self.acknowledge_by is None:
+            return False
+        day = timezone.localdate(self.acknowledged_at) if self.acknowledged_at else today_local()
+        return day > self.acknowledge_by
 
     @property
     def light(self) -> str:

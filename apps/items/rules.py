@@ -35,6 +35,9 @@ STATUS_KEEPING_ACTIONS: dict[str, frozenset[str]] = {
     Action.CLAIM: frozenset(set(Status) - {Status.CLOSED, Status.CANCELLED}),
     Action.ASSIGN: OPEN_STATUSES,
     Action.DELETE_DRAFT: frozenset({Status.DRAFT}),
+    # Acknowledging (签收) or declining (退办) an assignment: the responsible side, while it waits.
+    Action.ACKNOWLEDGE: OPEN_STATUSES,
+    Action.DECLINE: OPEN_STATUSES,
     # Extensions (延期申请) of items being delivered: asked by the responsible side, decided by the owning side.
     Action.REQUEST_EXTENSION: ACTIVE_STATUSES,
     Action.GRANT_EXTENSION: ACTIVE_STATUSES,
@@ -42,7 +45,15 @@ STATUS_KEEPING_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 ACTIONS_NEEDING_REASON = frozenset(
-    {Action.RETURN, Action.REVISE, Action.SUSPEND, Action.CANCEL, Action.REQUEST_EXTENSION, Action.REFUSE_EXTENSION}
+    {
+        Action.RETURN,
+        Action.REVISE,
+        Action.SUSPEND,
+        Action.CANCEL,
+        Action.DECLINE,
+        Action.REQUEST_EXTENSION,
+        Action.REFUSE_EXTENSION,
+    }
 )
 # The actions whose reason the item page shows on top while the item stays where that action left it.
 REASONED_STATUSES = {
@@ -79,7 +90,16 @@ PERSONAL_ACTIONS = frozenset({Action.CLAIM})
 OWNING_SIDE_EDITOR_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR})
 DRAFTING_ACTIONS = frozenset({Action.SUBMIT})
 # Doing the work: the responsible person, and the officials and administrators of the responsible unit.
-RESPONSIBLE_SIDE_ACTIONS = frozenset({Action.START, Action.POST_PROGRESS, Action.COMPLETE, Action.REQUEST_EXTENSION})
+RESPONSIBLE_SIDE_ACTIONS = frozenset(
+    {
+        Action.START,
+        Action.POST_PROGRESS,
+        Action.COMPLETE,
+        Action.ACKNOWLEDGE,
+        Action.DECLINE,
+        Action.REQUEST_EXTENSION,
+    }
+)
 RESPONSIBLE_SIDE_ROLES = frozenset({Role.OFFICIAL, Role.UNIT_ADMIN})
 
 
@@ -159,6 +179,8 @@ def state_refusal(item: WorkItem, action: str) -> str | None:
         return _("The item is already published.")
     if action == Action.CLAIM and item.lead_leader_id:
         return _("The item has already been claimed by %(leader)s.") % {"leader": item.lead_leader}
+    if action in (Action.ACKNOWLEDGE, Action.DECLINE) and not item.awaits_acknowledgement:
+        return _("The item is not waiting for acknowledgement.")
     if action == Action.REQUEST_EXTENSION:
         if item.extension_asked_for:
             return _("An extension request is already waiting for a decision.")

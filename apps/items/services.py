@@ -46,6 +46,10 @@ from apps.items.rules import (
 )
 from apps.org.models import Unit
 from apps.org.scope import user_reaches
+from apps.workdays.days import add_working_days
+
+# The time limit for acknowledging an assigned item (签收), in working days of the official calendar.
+ACKNOWLEDGE_WORKING_DAYS = 2
 
 EDITABLE_FIELDS = (
     "title",
@@ -415,6 +419,8 @@ def item_assign(
     reason = _("Assigned to %(unit)s") % {"unit": responsible_unit.name}
     if letter:
         reason = f"{reason} ({letter})"
+    # Handed to another unit, it waits there to be acknowledged (签收) within the time limit, in working days.
+    handed_down = responsible_unit.pk != item.unit_id
     return _keep_status(
         item=item,
         by=by,
@@ -424,7 +430,30 @@ def item_assign(
             "responsible_unit": responsible_unit,
             "responsible_person": responsible_person,
             "assignment_letter": letter,
+            "acknowledge_by": add_working_days(today_local(), ACKNOWLEDGE_WORKING_DAYS) if handed_down else None,
+            "acknowledged_at": None,
         },
+    )
+
+
+@transaction.atomic
+def item_acknowledge(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
+    """The responsible unit acknowledges an item assigned to it (签收); late when after its time limit."""
+    return _keep_status(
+        item=item, by=by, action=Action.ACKNOWLEDGE, reason=note, fields={"acknowledged_at": timezone.now()}
+    )
+
+
+@transaction.atomic
+def item_decline(*, item: WorkItem, by: User, reason: str) -> WorkItem:
+    """The responsible unit declines an assignment (退办) with the reason: the item goes back to the owning unit."""
+    item = _lock(item)
+    return _keep_status(
+        item=item,
+        by=by,
+        action=Action.DECLINE,
+        reason=reason,
+        fields={"responsible_unit": item.unit, "responsible_person": None, "acknowledge_by": None},
     )
 
 
@@ -551,6 +580,8 @@ def _post_progress(
 
 TRANSITION_SERVICES = {
     Action.SUBMIT: item_submit,
+    Action.ACKNOWLEDGE: item_acknowledge,
+    Action.DECLINE: item_decline,
     Action.REVISE: item_revise,
     Action.APPROVE: item_approve,
     Action.START: item_start,

@@ -75,8 +75,10 @@ def my_items_view(request: HttpRequest) -> HttpResponse:
 
 # How the item page draws its buttons: the step forward looks primary; what undoes or ends someone's work looks
 # dangerous and asks before it is sent.
-PRIMARY_ACTIONS = frozenset({Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE, Action.CLOSE})
-DANGEROUS_ACTIONS = frozenset({Action.CANCEL, Action.RETURN, Action.REVISE})
+PRIMARY_ACTIONS = frozenset(
+    {Action.SUBMIT, Action.APPROVE, Action.ACKNOWLEDGE, Action.START, Action.COMPLETE, Action.CLOSE}
+)
+DANGEROUS_ACTIONS = frozenset({Action.CANCEL, Action.RETURN, Action.REVISE, Action.DECLINE})
 # Actions with a form of their own on the item page, not a button of the action form.
 PAGE_OWN_FORMS = frozenset(
     {

@@ -67,6 +67,9 @@
     }
 
     function close() {
+      // A search still waiting to be sent, or its answer still on the way, must not open the list again.
+      window.clearTimeout(timer);
+      asked++;
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");

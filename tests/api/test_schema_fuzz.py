@@ -63,6 +63,8 @@ ITEM_ACTIONS = [
     "assign",
     "progress",
     "revise",
+    "acknowledge",
+    "decline",
     "request-extension",
     "grant-extension",
     "refuse-extension",

@@ -65,6 +65,9 @@ FIELD_PLACES: dict[str, set[str]] = {
     # Extensions (延期申请): the deadline first set, and the date a waiting request asks for.
     "original_deadline": {"api_list", "api_detail"},
     "extension_asked_for": {"api_list", "api_detail"},
+    # Acknowledgement (签收) of an assigned item: its time limit and when it was acknowledged.
+    "acknowledge_by": {"api_list", "api_detail"},
+    "acknowledged_at": {"api_list", "api_detail"},
 }
 
 # Ledger column keys and dashboard list fields that name a model field differently.

@@ -244,8 +244,10 @@ def test_lifecycle_table_names_every_state_and_action():
     assert set(STATES) == set(Status.values)
     # Deleting a never-submitted draft removes the item itself: tests/items/test_drafts.py has its own tests; an
     # extension request waits for its decision, beyond the item's state: tests/items/test_extensions.py.
+    # Acknowledging or declining waits for an assignment to another unit: tests/items/test_acknowledgement.py.
     extensions = {"request_extension", "grant_extension", "refuse_extension"}
-    assert set(ACTIONS) == set(Action.values) - {"create", "delete_draft"} - extensions
+    acknowledgement = {"acknowledge", "decline"}
+    assert set(ACTIONS) == set(Action.values) - {"create", "delete_draft"} - extensions - acknowledgement
     assert set(STATE_IN_CHINESE) == set(STATES)
     assert set(ACTION_IN_CHINESE) == set(ACTIONS)
 

@@ -156,6 +156,8 @@ class ItemRows:
             first_yellow,  # yellow_from
             None,  # original_deadline: never extended
             None,  # extension_asked_for
+            None,  # acknowledge_by: generated items are not assigned down
+            None,  # acknowledged_at
         )
 
 
@@ -164,5 +166,5 @@ ITEM_COLUMNS = (
     "title", "content", "category_id", "beneficiaries", "responsible_unit_id", "responsible_person_id",
     "lead_leader_id", "requirements", "start_date", "deadline", "is_key", "key_level", "source", "assignment_letter",
     "status", "progress_percent", "completed_on", "closed_at", "is_published", "published_at", "created_by_id",
-    "yellow_from", "original_deadline", "extension_asked_for",
+    "yellow_from", "original_deadline", "extension_asked_for", "acknowledge_by", "acknowledged_at",
 )  # fmt: skip

@@ -95,6 +95,8 @@ class WorkItemSerializer(serializers.ModelSerializer):
             "deadline",
             "original_deadline",
             "extension_asked_for",
+            "acknowledge_by",
+            "acknowledged_at",
             "is_overdue",
             "days_overdue",
             "light",

@@ -109,6 +109,7 @@ class WorkItemViewSet(
         "revise": ActionWithReasonSerializer,
         "suspend": ActionWithReasonSerializer,
         "cancel": ActionWithReasonSerializer,
+        "decline": ActionWithReasonSerializer,
         "request_extension": ExtensionRequestSerializer,
         "grant_extension": ExtensionGrantSerializer,
         "refuse_extension": ExtensionRefuseSerializer,
@@ -206,6 +207,14 @@ class WorkItemViewSet(
         """Delete a draft its author never submitted (item_delete_draft); anything else is cancelled instead."""
         item_delete_draft(item=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @lifecycle_action(Action.ACKNOWLEDGE)
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        return self._apply(request, Action.ACKNOWLEDGE)
+
+    @lifecycle_action(Action.DECLINE, needs_reason=True)
+    def decline(self, request: Request, pk: str) -> Response:
+        return self._apply(request, Action.DECLINE)
 
     @lifecycle_action(Action.APPROVE)
     def approve(self, request: Request, pk: str) -> Response:
