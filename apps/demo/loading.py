@@ -29,6 +29,8 @@ from apps.demo.cast import (
 )
 from apps.demo.titles import (
     CANCEL_REASONS,
+    DECLINE_REASONS,
+    EXTENSION_REASONS,
     KEY_REQUIREMENTS,
     PLAN_TITLES,
     PROGRESS_NOTES,
@@ -58,6 +60,8 @@ from apps.items.models import (
     today_local,
 )
 from apps.items.services import (
+    ACKNOWLEDGE_WORKING_DAYS,
+    item_acknowledge,
     item_approve,
     item_assign,
     item_cancel,
@@ -65,8 +69,11 @@ from apps.items.services import (
     item_close,
     item_complete,
     item_create,
+    item_decline,
+    item_grant_extension,
     item_post_progress,
     item_publish,
+    item_request_extension,
     item_return,
     item_start,
     item_submit,
@@ -76,6 +83,7 @@ from apps.org.models import Unit
 from apps.org.services import unit_create
 from apps.reports.periods import ReportKind, period_due_on, previous_period
 from apps.reports.services import reports_produce
+from apps.workdays.days import add_working_days
 
 # How many items end in each status, and how many each owner type keeps (300 in all).
 STATUS_COUNTS = {
@@ -243,6 +251,8 @@ class _DemoBuilder:
             worker = self.after_approval(item, target=target, manager=manager) or worker
         if Status.IN_PROGRESS in reached:
             item = item_start(item=item, by=worker)
+            if stop == Status.IN_PROGRESS and item.deadline > today_local() and rng.random() < 0.15:
+                item = self.ask_for_extension(item, worker=worker, manager=manager)
             if Status.COMPLETED in reached and rng.random() < 0.12:  # sent back once, then finished
                 item = item_complete(item=item, by=worker, note="已完成")
                 item = item_return(item=item, by=supervisor, reason=rng.choice(RETURN_REASONS))
@@ -262,6 +272,15 @@ class _DemoBuilder:
             item = item_cancel(item=item, by=manager, reason=rng.choice(CANCEL_REASONS))
         return item
 
+    def ask_for_extension(self, item: WorkItem, *, worker: User, manager: User) -> WorkItem:
+        """The responsible side asks for a month or two more; the owning side grants half of such requests."""
+        rng = self.rng
+        later = item.deadline + datetime.timedelta(days=rng.choice([30, 45, 60]))
+        item = item_request_extension(item=item, by=worker, deadline=later, reason=rng.choice(EXTENSION_REASONS))
+        if rng.random() < 0.5:
+            item = item_grant_extension(item=item, by=manager, note="同意延期，请按新时限推进")
+        return item
+
     def after_approval(self, item: WorkItem, *, target: str, manager: User) -> User | None:
         """Publish, assign down and let the leader claim key items, as happens right after approval.
 
@@ -279,13 +298,22 @@ class _DemoBuilder:
                 (user for user in self.users.values() if user.unit_id == responsible_unit.pk),
                 key=lambda user: user.username,
             )
-            item_assign(
+            item = item_assign(
                 item=item,
                 by=manager,
                 responsible_unit=responsible_unit,
                 responsible_person=worker,
                 letter=f"{item.unit.name}交办函〔{item.year}〕{self.letters}号",
             )
+            # Most assignments are acknowledged (签收); some are declined (退办) and go back; a few still wait.
+            roll = rng.random()
+            if target == Status.APPROVED and roll < 0.6:
+                pass  # waiting for acknowledgement
+            elif roll < 0.2:
+                item_decline(item=item, by=worker, reason=rng.choice(DECLINE_REASONS))
+                worker = None
+            else:
+                item_acknowledge(item=item, by=worker, note="已签收，抓紧办理")
         if item.is_key and rng.random() < 0.75:
             item_claim(item=item, by=self.users["leader"], note="领办")
         return worker
@@ -326,6 +354,10 @@ class _DemoBuilder:
                     item.closed_at = moment
                 if step.action == Action.PUBLISH:
                     item.published_at = moment
+                if step.action == Action.ASSIGN and item.acknowledge_by:
+                    item.acknowledge_by = add_working_days(timezone.localdate(moment), ACKNOWLEDGE_WORKING_DAYS)
+                if step.action == Action.ACKNOWLEDGE:
+                    item.acknowledged_at = moment
             item.created_at = steps[0].at if steps else moment
             if item.status not in DONE_STATUSES:
                 item.completed_on = None
@@ -335,7 +367,9 @@ class _DemoBuilder:
         # Completion dates move between weeks, so the dashboard counters follow the bulk update.
         with counters_follow(item.pk for item in items):
             WorkItem.objects.bulk_update(
-                items, ["created_at", "completed_on", "closed_at", "published_at"], batch_size=500
+                items,
+                ["created_at", "completed_on", "closed_at", "published_at", "acknowledge_by", "acknowledged_at"],
+                batch_size=500,
             )
 
     def build_items(self) -> int:

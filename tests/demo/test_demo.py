@@ -112,6 +112,19 @@ def test_demo_load_includes_overdue_key_claimed_and_published_items(demo_output:
     assert WorkItem.objects.filter(is_published=True).exists()
 
 
+def test_demo_load_shows_supervision_at_work(demo_output: str) -> None:
+    # items waiting to be acknowledged, acknowledged (some late), declined; extensions asked for and granted
+    assert WorkItem.objects.filter(acknowledge_by__isnull=False, acknowledged_at__isnull=True).exists()
+    acknowledged = WorkItem.objects.filter(acknowledged_at__isnull=False)
+    assert acknowledged.exists()
+    assert all(item.transitions.filter(action=Action.ACKNOWLEDGE).exists() for item in acknowledged)
+    assert WorkItem.objects.filter(transitions__action=Action.DECLINE).exists()
+    assert WorkItem.objects.filter(extension_asked_for__isnull=False).exists()
+    assert WorkItem.objects.filter(original_deadline__isnull=False).exists()
+    # and every light
+    assert {item.light for item in WorkItem.objects.all()} >= {"red", "yellow", "green"}
+
+
 def test_demo_load_reads_like_a_live_office_whatever_the_day(demo_output: str) -> None:
     # Dated from today: items late by days or weeks, not years; done items finished in the past, mostly in time.
     today = today_local()
