@@ -114,7 +114,10 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         "newly_overdue": _("Newly overdue in the period"),
         "returned": _("Returned in the period"),
         "key": _("Key items"),
+        "extended": _("Extensions granted in the period"),
     }
+    # Reports produced before extensions were listed have no such list.
+    list_names = {key: name for key, name in list_names.items() if f"{key}_count" in data}
     # Reports produced before the lists had a change have no "list_changes": shown as "—".
     list_changes = data.get("list_changes") or {}
     period_lists = ReportTable(
@@ -206,6 +209,17 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
                 (_("Deadline"), "deadline"),
             ],
         ),
+        *(
+            [
+                item_table(
+                    list_names["extended"],
+                    "extended",
+                    [number, title, responsible, (_("Granted at"), "at"), (_("Decision"), "reason")],
+                )
+            ]
+            if "extended" in list_names
+            else []
+        ),
         *light_tables,
     ]
 
@@ -267,8 +281,9 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             _("Newly overdue items"),
             _("Returned items"),
             _("Key items"),
-            _("Lights"),
-        ][: len(tables)]
+            *([_("Extensions")] if "extended_count" in data else []),
+            *([_("Lights")] if data.get("lights") else []),
+        ]
     workbook = Workbook()
     workbook.remove(workbook.active)
     thin = Side(style="thin", color="999999")

@@ -45,14 +45,14 @@ LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
 
 # 2: figures rebuilt from the transitions, and the change of the period lists' counts.
 # 3: drafts and items awaiting approval count nowhere (DOMAIN.md, "What counts").
-# 4: the lights of the items being delivered at the end of the period, per unit.
+# 4: the lights of the items being delivered at the end of the period, per unit; the extensions granted in it.
 SNAPSHOT_VERSION = 4
 # Period lists keep this many rows each (their full counts are kept too); a monthly report of a
 # province can close tens of thousands of items and the ledger is the place to read them all.
 LIST_LIMIT = 500
 FIGURES = ("planned", "completed", "overdue")
 # The period lists, each with its full count (`<key>_count`) and its first rows (`<key>_items`).
-LIST_KEYS = ("completed", "closed", "newly_overdue", "returned", "key")
+LIST_KEYS = ("completed", "closed", "newly_overdue", "returned", "key", "extended")
 # Renewing the worker's lease while the items are read, in rows.
 PROGRESS_EVERY_ROWS = 50_000
 
@@ -372,7 +372,13 @@ def snapshot_build(
     on_progress(40)
 
     lists: dict[str, Any] = {}
-    for key, action in (("completed", Action.COMPLETE), ("closed", Action.CLOSE), ("returned", Action.RETURN)):
+    moves = (
+        ("completed", Action.COMPLETE),
+        ("closed", Action.CLOSE),
+        ("returned", Action.RETURN),
+        ("extended", Action.GRANT_EXTENSION),
+    )
+    for key, action in moves:
         lists[f"{key}_count"], lists[f"{key}_items"] = _transitions_in(items, action, period)
     lists["newly_overdue_count"] = len(newly_overdue)
     lists["newly_overdue_items"] = _item_rows(items, _by_order(newly_overdue)[:LIST_LIMIT], period)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.items.models import Action, Status, WorkItem
-from apps.items.services import item_apply_action
+from apps.items.services import item_apply_action, item_grant_extension, item_request_extension
 from apps.org.models import Unit
 from tests.factories import UserFactory, WorkItemFactory
 
@@ -78,6 +78,13 @@ def week(actor_for, owner, leader, district, township, sibling_district) -> dict
     items["done_and_closed"] = act(items["done_and_closed"], datetime.date(2021, 6, 9), "close")
     items["returned"] = act(items["returned"], datetime.date(2021, 6, 11), "submit", "approve", "start", "complete")
     items["returned"] = act(items["returned"], datetime.date(2021, 6, 12), "return", reason="佐证材料不全")
+    # Returned, it asks for a fortnight more, granted the next day: the week's one extension.
+    with travel_to(datetime.date(2021, 6, 12)):
+        items["returned"] = item_request_extension(
+            item=items["returned"], by=owner, deadline=datetime.date(2021, 7, 15), reason="补充佐证材料需时"
+        )
+    with travel_to(datetime.date(2021, 6, 13)):
+        items["returned"] = item_grant_extension(item=items["returned"], by=leader, note="同意")
     with travel_to(datetime.date(2021, 6, 2)):
         items["key"] = item_apply_action(item=items["key"], by=leader, action=Action.CLAIM)
     # Logged after the week ended: it is not in the week's figures.

@@ -91,6 +91,9 @@ def test_report_content_equals_direct_counts(week, staff, city, district, townsh
     by_unit = {row["name"]: (row["red"], row["yellow"], row["green"]) for row in lights["children"]}
     assert by_unit == {"五华区": (2, 1, 1), "盘龙区": (0, 0, 0)}
     assert data["returned_items"][0]["reason"] == "佐证材料不全"
+    # the extension granted in the week, with the decision
+    assert [row["number"] for row in data["extended_items"]] == [week["returned"].number]
+    assert data["extended_items"][0]["reason"] == "完成时限由 2021-06-30 延至 2021-07-15：同意"
     assert data["key_items"][0]["lead_leader"] == "赵书记"
     assert data["has_previous"] is False
 

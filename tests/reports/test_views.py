@@ -74,6 +74,7 @@ def test_report_xlsx_reads_back_with_chinese_headers_and_figures(weekly_report, 
         "新增逾期",
         "退回事项",
         "重点事项",
+        "延期事项",
         "亮灯情况",
     ]
     lights = [[cell.value for cell in row] for row in workbook["亮灯情况"].iter_rows(min_row=2, max_row=5)]
@@ -254,13 +255,21 @@ def test_report_page_shows_each_change_against_the_previous_report_with_an_arrow
 
     # then: the week before had 1 completed (6/3), no closed or returned item, 2 newly overdue (deadlines 6/2,
     # 6/5) and the key item; the week itself 2 completed, 1 closed, 1 newly overdue (6/9), 1 returned, 1 key
-    assert report.data["list_changes"] == {"completed": 1, "closed": 1, "newly_overdue": -1, "returned": 1, "key": 0}
+    assert report.data["list_changes"] == {
+        "completed": 1,
+        "closed": 1,
+        "newly_overdue": -1,
+        "returned": 1,
+        "key": 0,
+        "extended": 1,
+    }
     assert figures_table(page, "本期事项统计") == [
         ["本期办结事项", "2", "▲ +1"],
         ["本期销号事项", "1", "▲ +1"],
         ["本期新增逾期事项", "1", "▼ -1"],
         ["本期退回事项", "1", "▲ +1"],
         ["重点事项", "1", "0"],
+        ["本期同意延期事项", "1", "▲ +1"],
     ]
     assert '<span class="change up">▲ +1</span>' in page and '<span class="change down">▼ -1</span>' in page
     # the totals: planned 5 → 7 (two items approved only in the week: drafts count nowhere), completed 1 → 2,
