@@ -60,7 +60,6 @@ from apps.items.models import (
     today_local,
 )
 from apps.items.services import (
-    ACKNOWLEDGE_WORKING_DAYS,
     item_acknowledge,
     item_approve,
     item_assign,
@@ -81,6 +80,7 @@ from apps.items.services import (
 )
 from apps.org.models import Unit
 from apps.org.services import unit_create
+from apps.org.supervision import DEFAULT_ACKNOWLEDGE_DAYS
 from apps.reports.periods import ReportKind, period_due_on, previous_period
 from apps.reports.services import reports_produce
 from apps.workdays.days import add_working_days
@@ -355,7 +355,7 @@ class _DemoBuilder:
                 if step.action == Action.PUBLISH:
                     item.published_at = moment
                 if step.action == Action.ASSIGN and item.acknowledge_by:
-                    item.acknowledge_by = add_working_days(timezone.localdate(moment), ACKNOWLEDGE_WORKING_DAYS)
+                    item.acknowledge_by = add_working_days(timezone.localdate(moment), DEFAULT_ACKNOWLEDGE_DAYS)
                 if step.action == Action.ACKNOWLEDGE:
                     item.acknowledged_at = moment
             item.created_at = steps[0].at if steps else moment

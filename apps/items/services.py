@@ -46,10 +46,8 @@ from apps.items.rules import (
 )
 from apps.org.models import Unit
 from apps.org.scope import user_reaches
+from apps.org.supervision import settings_for
 from apps.workdays.days import add_working_days
-
-# The time limit for acknowledging an assigned item (签收), in working days of the official calendar.
-ACKNOWLEDGE_WORKING_DAYS = 2
 
 EDITABLE_FIELDS = (
     "title",
@@ -419,7 +417,8 @@ def item_assign(
     reason = _("Assigned to %(unit)s") % {"unit": responsible_unit.name}
     if letter:
         reason = f"{reason} ({letter})"
-    # Handed to another unit, it waits there to be acknowledged (签收) within the time limit, in working days.
+    # Handed to another unit, it waits there to be acknowledged (签收) within the time limit of that unit's
+    # settings (apps/org/supervision.py), in working days of the official calendar.
     handed_down = responsible_unit.pk != item.unit_id
     return _keep_status(
         item=item,
@@ -430,7 +429,11 @@ def item_assign(
             "responsible_unit": responsible_unit,
             "responsible_person": responsible_person,
             "assignment_letter": letter,
-            "acknowledge_by": add_working_days(today_local(), ACKNOWLEDGE_WORKING_DAYS) if handed_down else None,
+            "acknowledge_by": (
+                add_working_days(today_local(), settings_for(responsible_unit).acknowledge_days)
+                if handed_down
+                else None
+            ),
             "acknowledged_at": None,
         },
     )

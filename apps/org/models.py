@@ -71,6 +71,15 @@ class Unit(models.Model):
         ),
     )
 
+    acknowledge_days = models.PositiveSmallIntegerField(
+        _("acknowledgement limit (working days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "An item assigned here is to be acknowledged within this many working days. Empty: as the unit above."
+        ),
+    )
+
     objects = UnitQuerySet.as_manager()
 
     class Meta:

@@ -10,12 +10,14 @@ from apps.org.paths import PATH_SEGMENT_WIDTH
 
 DEFAULT_WARNING_DAYS = 5  # working days before the deadline an item lights yellow
 DEFAULT_LAG_TOLERANCE = 20  # points of progress an item may lag the share of its time elapsed
+DEFAULT_ACKNOWLEDGE_DAYS = 2  # working days an assigned item may wait to be acknowledged (签收)
 
 
 @dataclass(frozen=True)
 class SupervisionSettings:
     warning_days: int = DEFAULT_WARNING_DAYS
     lag_tolerance: int = DEFAULT_LAG_TOLERANCE
+    acknowledge_days: int = DEFAULT_ACKNOWLEDGE_DAYS
 
 
 def _prefixes(path: str) -> list[str]:
@@ -29,18 +31,19 @@ def settings_for_paths(paths: Iterable[str]) -> dict[str, SupervisionSettings]:
     its ancestors' among them: one small query however many units are asked about.
     """
     paths = set(paths)
-    own: dict[str, tuple[int | None, int | None]] = {}
-    rows = Unit.objects.exclude(warning_days=None, lag_tolerance=None)
-    for path, days, tolerance in rows.values_list("path", "warning_days", "lag_tolerance"):
-        own[path] = (days, tolerance)
+    fields = ("warning_days", "lag_tolerance", "acknowledge_days")
+    own: dict[str, tuple[int | None, ...]] = {}
+    rows = Unit.objects.exclude(warning_days=None, lag_tolerance=None, acknowledge_days=None)
+    for path, *values in rows.values_list("path", *fields):
+        own[path] = tuple(values)
     result = {}
     for path in paths:
-        days, tolerance = DEFAULT_WARNING_DAYS, DEFAULT_LAG_TOLERANCE
+        values = dict(zip(fields, (DEFAULT_WARNING_DAYS, DEFAULT_LAG_TOLERANCE, DEFAULT_ACKNOWLEDGE_DAYS), strict=True))
         for prefix in _prefixes(path):  # from the root down: the nearest unit's setting wins
-            set_days, set_tolerance = own.get(prefix, (None, None))
-            days = days if set_days is None else set_days
-            tolerance = tolerance if set_tolerance is None else set_tolerance
-        result[path] = SupervisionSettings(days, tolerance)
+            for name, value in zip(fields, own.get(prefix, (None,) * len(fields)), strict=True):
+                if value is not None:
+                    values[name] = value
+        result[path] = SupervisionSettings(**values)
     return result
 
 

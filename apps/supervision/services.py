@@ -25,8 +25,12 @@ def user_may_set_supervision(user: User, unit: Unit) -> bool:
 
 
 @transaction.atomic
-def supervision_settings_update(*, unit: Unit, by: User, warning_days: int | None, lag_tolerance: int | None) -> Unit:
-    """Set (or, with None, inherit) the unit's warning window and schedule tolerance; its subtree is lit again.
+def supervision_settings_update(
+    *, unit: Unit, by: User, warning_days: int | None, lag_tolerance: int | None, acknowledge_days: int | None = None
+) -> Unit:
+    """Set (or, with None, inherit) the unit's warning window, schedule tolerance and acknowledgement limit.
+
+    The acknowledgement limit applies to assignments made from now on.
 
     The items being delivered in the subtree are lit again by the worker, after the change is committed.
     """
@@ -39,9 +43,15 @@ def supervision_settings_update(*, unit: Unit, by: User, warning_days: int | Non
         )
     if lag_tolerance is not None and not 0 <= lag_tolerance <= 100:
         raise ServiceError(_("The tolerance is a number of points from 0 to 100."), field="lag_tolerance")
+    if acknowledge_days is not None and not 1 <= acknowledge_days <= MOST_WARNING_DAYS:
+        raise ServiceError(
+            _("The acknowledgement limit is a number of working days from 1 to %(most)s.")
+            % {"most": MOST_WARNING_DAYS},
+            field="acknowledge_days",
+        )
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    unit.warning_days, unit.lag_tolerance = warning_days, lag_tolerance
-    unit.save(update_fields=["warning_days", "lag_tolerance"])
+    unit.warning_days, unit.lag_tolerance, unit.acknowledge_days = warning_days, lag_tolerance, acknowledge_days
+    unit.save(update_fields=["warning_days", "lag_tolerance", "acknowledge_days"])
     from apps.supervision.tasks import supervision_relight_unit_task
 
     enqueue(supervision_relight_unit_task, unit.pk)

@@ -32,6 +32,13 @@ class SupervisionSettingsForm(forms.Form):
         max_value=100,
         help_text=gettext_lazy("Empty: as the unit above."),
     )
+    acknowledge_days = forms.IntegerField(
+        label=gettext_lazy("Acknowledgement limit (working days)"),
+        required=False,
+        min_value=1,
+        max_value=MOST_WARNING_DAYS,
+        help_text=gettext_lazy("Empty: as the unit above."),
+    )
 
 
 def _unit_for(request: HttpRequest) -> Unit:
@@ -50,7 +57,12 @@ def _unit_for(request: HttpRequest) -> Unit:
 def supervision_settings_view(request: HttpRequest) -> HttpResponse:
     unit = _unit_for(request)
     form = SupervisionSettingsForm(
-        request.POST or None, initial={"warning_days": unit.warning_days, "lag_tolerance": unit.lag_tolerance}
+        request.POST or None,
+        initial={
+            "warning_days": unit.warning_days,
+            "lag_tolerance": unit.lag_tolerance,
+            "acknowledge_days": unit.acknowledge_days,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,6 +71,7 @@ def supervision_settings_view(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 warning_days=form.cleaned_data["warning_days"],
                 lag_tolerance=form.cleaned_data["lag_tolerance"],
+                acknowledge_days=form.cleaned_data["acknowledge_days"],
             )
         except ServiceError as error:
             form.add_error(error.field, error.message)

@@ -85,3 +85,23 @@ def test_acknowledgement_on_the_item_page_and_in_the_api(client, handed_down, to
         answer = client.post(f"/api/v1/items/{handed_down.pk}/acknowledge/", {}, content_type="application/json")
     assert answer.status_code == 200, answer.content
     assert answer.json()["acknowledged_at"] is not None
+
+
+def test_a_units_acknowledgement_limit_applies_to_assignments_below_it(
+    make_item, leader, unit_admin, district, township
+):
+    # given: the district's administrator allows three working days below it
+    from apps.supervision.services import supervision_settings_update
+
+    supervision_settings_update(unit=district, by=unit_admin, warning_days=None, lag_tolerance=None, acknowledge_days=3)
+
+    # when: an item is assigned to the township on Wednesday 30 September 2026
+    with at(D(2026, 9, 30)):
+        item = item_assign(item=make_item(Status.APPROVED), by=leader, responsible_unit=township)
+
+    # then: three working days, across the holiday: 8, 9 and 10 October (a Saturday worked)
+    assert item.acknowledge_by == D(2026, 10, 10)
+    with pytest.raises(ServiceError, match="1 至 30"):
+        supervision_settings_update(
+            unit=district, by=unit_admin, warning_days=None, lag_tolerance=None, acknowledge_days=0
+        )

@@ -176,6 +176,7 @@ def test_lights_settings_page_shows_what_is_in_force_and_saves_for_the_subtree(
 
     # then: what is in force here comes from above
     assert "完成时限前 8 个工作日亮黄灯" in page and "进度落后超过 20 个百分点" in page
+    assert "2 个工作日内签收" in page
 
     # when: they set 3 days and a bad tolerance, then a good one
     refused = client.post(f"/supervision/settings/?unit={district.pk}", {"warning_days": 3, "lag_tolerance": 150})
