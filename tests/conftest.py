@@ -5,12 +5,15 @@ The tree: 昆明市 (city) > 五华区 (the owner's district) > 华山街道 (a 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -73,6 +76,14 @@ REASON = "群众反映问题未解决"
 RESPONSIBLE_SIDE_WORK = frozenset(
     {Action.START, Action.POST_PROGRESS, Action.COMPLETE, Action.ACKNOWLEDGE, Action.DECLINE, Action.REQUEST_EXTENSION}
 )
+
+
+@contextlib.contextmanager
+def travel_to(day: datetime.date, hour: int = 10) -> Iterator[None]:
+    """Run the block as if it were `hour` o'clock on `day` in Asia/Shanghai."""
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
 def official_of(unit: Unit) -> User:

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.items.models import Action, Status, WorkItem
 from apps.items.services import item_acknowledge, item_assign, item_decline
-from tests.conftest import official_of
+from tests.conftest import official_of, travel_to
 
 D = datetime.date
-
-
-def at(day: D, hour: int = 10):
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 @pytest.fixture
 def handed_down(make_item, leader, township):
     """Assigned by the city's leader to the township on Wednesday 30 September 2026, before the holiday."""
-    with at(D(2026, 9, 30)):
+    with travel_to(D(2026, 9, 30)):
         item = make_item(Status.APPROVED, deadline=D(2026, 12, 31))
         return item_assign(item=item, by=leader, responsible_unit=township, responsible_person=None)
 
@@ -33,7 +26,7 @@ def test_an_assigned_item_waits_two_working_days_across_the_holiday_and_is_ackno
     # the time limit counts working days: 1–7 October are off, so two working days end on Friday 9 October
     assert handed_down.acknowledge_by == D(2026, 10, 9)
 
-    with at(D(2026, 10, 8)):
+    with travel_to(D(2026, 10, 8)):
         assert handed_down.awaits_acknowledgement and not handed_down.acknowledgement_late
         item = item_acknowledge(item=handed_down, by=official_of(township), note="已签收")
         fresh = WorkItem.objects.get(pk=item.pk)
@@ -45,16 +38,16 @@ def test_an_assigned_item_waits_two_working_days_across_the_holiday_and_is_ackno
 
 
 def test_an_acknowledgement_after_the_time_limit_is_flagged_late(handed_down, township):
-    with at(D(2026, 10, 12)):
+    with travel_to(D(2026, 10, 12)):
         assert WorkItem.objects.get(pk=handed_down.pk).acknowledgement_late  # still waiting, past the limit
         item = item_acknowledge(item=handed_down, by=official_of(township))
     assert WorkItem.objects.get(pk=item.pk).acknowledgement_late
 
 
 def test_a_declined_assignment_goes_back_to_the_owning_unit_with_the_reason(handed_down, district, township):
-    with at(D(2026, 10, 8)), pytest.raises(ServiceError, match="原因"):
+    with travel_to(D(2026, 10, 8)), pytest.raises(ServiceError, match="原因"):
         item_decline(item=handed_down, by=official_of(township), reason="")
-    with at(D(2026, 10, 8)):
+    with travel_to(D(2026, 10, 8)):
         item = item_decline(item=handed_down, by=official_of(township), reason="不属于本街道职责范围")
     fresh = WorkItem.objects.get(pk=item.pk)
     assert (fresh.responsible_unit, fresh.responsible_person, fresh.acknowledge_by) == (district, None, None)
@@ -62,7 +55,7 @@ def test_a_declined_assignment_goes_back_to_the_owning_unit_with_the_reason(hand
 
 
 def test_only_the_responsible_side_acknowledges_or_declines(handed_down, leader, owner, outsider):
-    with at(D(2026, 10, 8)):
+    with travel_to(D(2026, 10, 8)):
         for person in (leader, owner, outsider):  # the assigner, an official of the owning unit, an outsider
             with pytest.raises(ServicePermissionError):
                 item_acknowledge(item=handed_down, by=person)
@@ -77,7 +70,7 @@ def test_an_item_kept_in_its_own_unit_waits_for_nobody(make_item, leader, distri
 
 def test_acknowledgement_on_the_item_page_and_in_the_api(client, handed_down, township):
     street = official_of(township)
-    with at(D(2026, 10, 8)):
+    with travel_to(D(2026, 10, 8)):
         client.force_login(street)
         page = client.get(f"/items/{handed_down.pk}/").content.decode()
         assert 'id="acknowledgement-badge"' in page and "2026-10-09" in page
@@ -96,7 +89,7 @@ def test_a_units_acknowledgement_limit_applies_to_assignments_below_it(
     supervision_settings_update(unit=district, by=unit_admin, warning_days=None, lag_tolerance=None, acknowledge_days=3)
 
     # when: an item is assigned to the township on Wednesday 30 September 2026
-    with at(D(2026, 9, 30)):
+    with travel_to(D(2026, 9, 30)):
         item = item_assign(item=make_item(Status.APPROVED), by=leader, responsible_unit=township)
 
     # then: three working days, across the holiday: 8, 9 and 10 October (a Saturday worked)

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.dashboards.selectors import dashboard_build
 from apps.items.models import Action, Status, WorkItem
 from apps.items.services import item_assign, item_grant_extension, item_refuse_extension, item_request_extension
-from tests.conftest import official_of
+from tests.conftest import official_of, travel_to
 
 D = datetime.date
-
-
-def on(day: D):
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 @pytest.fixture
 def assigned(make_item, leader, township):
     """An item of the district in progress, due 30 October 2026, assigned to the township below it."""
-    with on(D(2026, 9, 1)):
+    with travel_to(D(2026, 9, 1)):
         item = make_item(Status.IN_PROGRESS, start_date=D(2026, 9, 1), deadline=D(2026, 10, 30))
         return item_assign(item=item, by=leader, responsible_unit=township, responsible_person=official_of(township))
 
@@ -36,7 +29,7 @@ def test_extension_asked_before_the_deadline_and_granted_moves_the_deadline_keep
     street = official_of(township)
 
     # when: the street asks on 28 October for 30 November
-    with on(D(2026, 10, 28)):
+    with travel_to(D(2026, 10, 28)):
         item = item_request_extension(item=assigned, by=street, deadline=D(2026, 11, 30), reason="征地手续未完成")
         # then: one request at a time
         with pytest.raises(ServiceError, match="已有延期申请"):
@@ -47,7 +40,7 @@ def test_extension_asked_before_the_deadline_and_granted_moves_the_deadline_keep
     assert WorkItem.objects.get(pk=item.pk).extension_asked_for == D(2026, 11, 30)
 
     # when: the deadline passes before the decision: the item is overdue on the dashboard
-    with on(D(2026, 11, 2)):
+    with travel_to(D(2026, 11, 2)):
         assert dashboard_build(user=leader, unit=city).total.overdue == 1
         # and the city grants it (the date asked for, by default)
         item = item_grant_extension(item=item, by=leader)
@@ -66,7 +59,7 @@ def test_extension_asked_before_the_deadline_and_granted_moves_the_deadline_keep
 
 def test_extension_refused_with_a_reason_leaves_the_deadline(assigned, leader, township):
     street = official_of(township)
-    with on(D(2026, 10, 20)):
+    with travel_to(D(2026, 10, 20)):
         item = item_request_extension(item=assigned, by=street, deadline=D(2026, 11, 15), reason="材料未到")
         with pytest.raises(ServiceError, match="原因"):
             item_refuse_extension(item=item, by=leader, reason=" ")
@@ -78,15 +71,15 @@ def test_extension_refused_with_a_reason_leaves_the_deadline(assigned, leader, t
 
 def test_extension_is_asked_before_the_deadline_for_a_later_date(assigned, township):
     street = official_of(township)
-    with on(D(2026, 10, 31)), pytest.raises(ServiceError, match="已过完成时限"):
+    with travel_to(D(2026, 10, 31)), pytest.raises(ServiceError, match="已过完成时限"):
         item_request_extension(item=assigned, by=street, deadline=D(2026, 11, 30), reason="来不及")
-    with on(D(2026, 10, 20)), pytest.raises(ServiceError, match="晚于现行完成时限"):
+    with travel_to(D(2026, 10, 20)), pytest.raises(ServiceError, match="晚于现行完成时限"):
         item_request_extension(item=assigned, by=street, deadline=D(2026, 10, 25), reason="提前")
 
 
 def test_extension_who_asks_and_who_decides(assigned, leader, owner, outsider, township, unit_admin):
     street = official_of(township)
-    with on(D(2026, 10, 20)):
+    with travel_to(D(2026, 10, 20)):
         # the owning side does not ask for the responsible side, and an outsider does nothing
         for person in (leader, outsider):
             with pytest.raises(ServicePermissionError):
@@ -103,7 +96,7 @@ def test_extension_who_asks_and_who_decides(assigned, leader, owner, outsider, t
 
 def test_extension_through_the_item_page(client, assigned, leader, township):
     street = official_of(township)
-    with on(D(2026, 10, 20)):
+    with travel_to(D(2026, 10, 20)):
         client.force_login(street)
         page = client.get(f"/items/{assigned.pk}/").content.decode()
         assert "extension-request-form" in page and "extension-grant-form" not in page
@@ -122,7 +115,7 @@ def test_extension_through_the_item_page(client, assigned, leader, township):
 
 def test_extension_through_the_api(client, assigned, leader, township):
     street = official_of(township)
-    with on(D(2026, 10, 20)):
+    with travel_to(D(2026, 10, 20)):
         client.force_login(street)
         refused = client.post(
             f"/api/v1/items/{assigned.pk}/request-extension/",

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-from collections.abc import Iterator
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.items.models import Action, Status, WorkItem
 from apps.items.services import item_apply_action, item_grant_extension, item_request_extension
 from apps.org.models import Unit
+from tests.conftest import travel_to
 from tests.factories import UserFactory, WorkItemFactory
+
+__all__ = ["travel_to"]  # the report tests import it from here
 
 # The week reported on: Monday 2021-06-07 to Sunday 2021-06-13; produced on Monday 2021-06-14.
 WEEK_START = datetime.date(2021, 6, 7)
 WEEK_END = datetime.date(2021, 6, 13)
-
-
-@contextlib.contextmanager
-def travel_to(day: datetime.date, hour: int = 10) -> Iterator[None]:
-    """Run the block as if it were `hour` o'clock on `day` in Asia/Shanghai."""
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from apps.dashboards.selectors import dashboard_build
 from apps.items.counters.writes import counters_rebuild
@@ -18,16 +16,10 @@ from apps.items.services import item_post_progress
 from apps.org.supervision import SupervisionSettings
 from apps.supervision.services import supervision_settings_update
 from apps.workdays.days import WorkCalendar
-from tests.conftest import official_of
+from tests.conftest import official_of, travel_to
 from tests.ledger.test_exports import csv_rows
 
 D = datetime.date
-
-
-def on(day: D):
-    """Today is `day`, at ten in the morning in Asia/Shanghai."""
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 @pytest.mark.django_db
@@ -64,7 +56,7 @@ def test_an_items_light_follows_its_progress_and_the_days_on_the_list_the_page_a
     item = make_item(Status.IN_PROGRESS, start_date=D(2026, 1, 1), deadline=D(2026, 12, 31))
 
     def seen(day: D) -> tuple[str, str, set[int], str]:
-        with on(day):
+        with travel_to(day):
             client.force_login(leader)  # signed in that day: sessions run out
             page = client.get(f"/items/{item.pk}/").content.decode()
             listed = {row.pk for row in client.get("/items/", {"light": "yellow"}).context["page_obj"]}
@@ -82,7 +74,7 @@ def test_an_items_light_follows_its_progress_and_the_days_on_the_list_the_page_a
     assert 'data-light="yellow"' in marker and "黄灯" in marker
 
     # when: the official reports 50%: behind only once 70% of the year is gone
-    with on(D(2026, 3, 20)):
+    with travel_to(D(2026, 3, 20)):
         item_post_progress(item=item, by=official_of(district), note="主体工程完成一半", percent=50)
     assert seen(D(2026, 3, 20))[:2] == ("green", "green")
     assert seen(D(2026, 9, 20))[:2] == ("yellow", "yellow")
@@ -96,7 +88,7 @@ def test_dashboard_counts_each_units_lights_and_each_count_lists_its_items(
     # given, on Monday 14 December 2026: in the district one item of each light and one suspended (no light);
     # in the township two yellow ones (one due within five working days, one behind schedule)
     today = D(2026, 12, 14)
-    with on(D(2026, 6, 1)):
+    with travel_to(D(2026, 6, 1)):
         red = make_item(Status.IN_PROGRESS, start_date=D(2026, 1, 1), deadline=D(2026, 12, 11))
         make_item(Status.APPROVED, start_date=D(2026, 6, 1), deadline=D(2026, 12, 18))  # yellow: 4 working days
         make_item(Status.SUSPENDED, start_date=D(2026, 1, 1), deadline=D(2026, 12, 1))
@@ -106,7 +98,7 @@ def test_dashboard_counts_each_units_lights_and_each_count_lists_its_items(
         make_item(Status.IN_PROGRESS, unit=township, start_date=D(2026, 1, 1), deadline=D(2027, 3, 31))  # behind
 
     # when
-    with on(today):
+    with travel_to(today):
         client.force_login(leader)  # signed in that day: a session from today would have run out by then
         dashboard = dashboard_build(user=leader, unit=city)
         naive = dashboard_build(user=leader, unit=city, items=WorkItem.objects.in_subtree(city.path))
