@@ -55,10 +55,11 @@ def light_q(light: str, today: datetime.date | None = None) -> Q:
     return active & Q(deadline__gte=today) & (Q(yellow_from__gt=today) | Q(yellow_from=None))
 
 
-def _start_of(item: WorkItem) -> datetime.date:
-    if item.start_date:
-        return item.start_date
-    return timezone.localdate(item.created_at) if item.created_at else today_local()
+def schedule_start(start_date: datetime.date | None, created_at: datetime.datetime | None) -> datetime.date:
+    """Where an item's time starts for the schedule: its start date, else the day it was logged."""
+    if start_date:
+        return start_date
+    return timezone.localdate(created_at) if created_at else today_local()
 
 
 def items_set_yellow_from(
@@ -82,7 +83,7 @@ def items_set_yellow_from(
             item.yellow_from = None
             continue
         item.yellow_from = yellow_from(
-            start=_start_of(item),
+            start=schedule_start(item.start_date, item.created_at),
             deadline=item.deadline,
             progress=item.progress_percent,
             settings=settings.get(item.unit.path) or SupervisionSettings(),
@@ -97,6 +98,7 @@ __all__ = [
     "items_write_yellow_from",
     "light_on",
     "light_q",
+    "schedule_start",
     "yellow_from",
 ]
 

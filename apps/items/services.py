@@ -86,15 +86,20 @@ def _record(*, item: WorkItem, action: str, by: User, from_status: str, reason: 
     )
 
 
+# What an item's light depends on besides its unit's settings and the calendar (apps/items/lights.py).
+LIGHT_INPUTS = frozenset({"status", "deadline", "start_date", "progress_percent"})
+
+
 def _save(item: WorkItem, *, by: User, reason: str, fields: Sequence[str], was: ItemTally) -> None:
     """Save the changed fields and move the item between the dashboard counters, in the same transaction.
 
     The first day the item lights yellow follows its status, deadline, start and progress (apps/items/lights.py).
     """
-    first_yellow = item.yellow_from
-    items_set_yellow_from([item])
-    if item.yellow_from != first_yellow:
-        fields = [*fields, "yellow_from"]
+    if LIGHT_INPUTS.intersection(fields):
+        first_yellow = item.yellow_from
+        items_set_yellow_from([item])
+        if item.yellow_from != first_yellow:
+            fields = [*fields, "yellow_from"]
     item._history_user = by  # simple_history reads these when it writes the history row
     item._change_reason = reason
     item.save(update_fields=[*fields, "updated_at"])
@@ -379,8 +384,13 @@ def item_cancel(*, item: WorkItem, by: User, reason: str) -> WorkItem:
 def _keep_status(*, item: WorkItem, by: User, action: str, reason: str, fields: dict[str, Any]) -> WorkItem:
     """Apply an action that changes fields but not the status, with its checks and its record."""
     item = _lock(item)
-    was = item_tally(item)
     _check_allowed(item=item, by=by, action=action, reason=reason)
+    return _write_keeping_status(item=item, by=by, action=action, reason=reason, fields=fields)
+
+
+def _write_keeping_status(*, item: WorkItem, by: User, action: str, reason: str, fields: dict[str, Any]) -> WorkItem:
+    """Write and record an action that keeps the status, on an item already locked and checked for it."""
+    was = item_tally(item)
     for name, value in fields.items():
         setattr(item, name, value)
     _save(item, by=by, reason=reason or str(Action(action).label), fields=list(fields), was=was)
@@ -451,7 +461,8 @@ def item_acknowledge(*, item: WorkItem, by: User, note: str = "") -> WorkItem:
 def item_decline(*, item: WorkItem, by: User, reason: str) -> WorkItem:
     """The responsible unit declines an assignment (退办) with the reason: the item goes back to the owning unit."""
     item = _lock(item)
-    return _keep_status(
+    _check_allowed(item=item, by=by, action=Action.DECLINE, reason=reason)
+    return _write_keeping_status(
         item=item,
         by=by,
         action=Action.DECLINE,
@@ -476,7 +487,7 @@ def item_request_extension(*, item: WorkItem, by: User, deadline: datetime.date,
         "percent": item.progress_percent,
         "reason": reason.strip(),
     }
-    return _keep_status(
+    return _write_keeping_status(
         item=item, by=by, action=Action.REQUEST_EXTENSION, reason=note, fields={"extension_asked_for": deadline}
     )
 
@@ -503,7 +514,7 @@ def item_grant_extension(
         reason = _("Deadline extended from %(old)s to %(new)s: %(note)s") % dates
     else:
         reason = _("Deadline extended from %(old)s to %(new)s") % dates
-    return _keep_status(
+    return _write_keeping_status(
         item=item,
         by=by,
         action=Action.GRANT_EXTENSION,
@@ -519,7 +530,6 @@ def item_grant_extension(
 @transaction.atomic
 def item_refuse_extension(*, item: WorkItem, by: User, reason: str) -> WorkItem:
     """Refuse the extension asked for, with the reason; the deadline stays."""
-    item = _lock(item)
     return _keep_status(
         item=item, by=by, action=Action.REFUSE_EXTENSION, reason=reason, fields={"extension_asked_for": None}
     )

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
-from apps.items.lights import yellow_from
+from apps.items.lights import schedule_start, yellow_from
 from apps.items.models import (
     ACTIVE_STATUSES,
     DONE_STATUSES,
@@ -189,7 +189,7 @@ class _Lights:
         )
         self.by_branch[path[: self.branch_length]][light_on(status, deadline, first, self.day)] += 1
 
-    def data(self, children: list[dict[str, Any]]) -> dict[str, Any]:
+    def data(self, children: list[Unit]) -> dict[str, Any]:
         def counts(counter: Counter[str]) -> dict[str, int]:
             return {light: counter.get(light, 0) for light in LIGHTS}
 
@@ -201,14 +201,10 @@ class _Lights:
             "total": counts(total),
             "own": counts(own) if own else None,
             "children": [
-                {"unit_id": row["unit_id"], "name": row["name"], **counts(self.by_branch.get(path, Counter()))}
-                for row, path in zip(children, self._child_paths(children), strict=True)
+                {"unit_id": child.pk, "name": child.name, **counts(self.by_branch.get(child.path, Counter()))}
+                for child in children
             ],
         }
-
-    def _child_paths(self, children: list[dict[str, Any]]) -> list[str]:
-        paths = dict(Unit.objects.filter(pk__in=[row["unit_id"] for row in children]).values_list("pk", "path"))
-        return [paths[row["unit_id"]] for row in children]
 
 
 def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> list[dict[str, Any]]:
@@ -337,7 +333,7 @@ def snapshot_build(
                 path=path,
                 status=at_end,
                 deadline=deadline,
-                start=start_date or timezone.localdate(created_at),
+                start=schedule_start(start_date, created_at),
                 progress=progress,
             )
         if overdue and not is_overdue_on(at_start, deadline, period.start):
@@ -363,7 +359,8 @@ def snapshot_build(
 
     previous_children = {row["unit_id"]: row for row in (previous_data or {}).get("children", [])}
     children = []
-    for child in unit.children.order_by("path"):
+    child_units = list(unit.children.order_by("path"))
+    for child in child_units:
         figures = _figures(tally.by_branch.get(child.path, {}))
         figures.update(unit_id=child.pk, name=child.name)
         figures["change"] = _change(figures, previous_children.get(child.pk)) if previous_data else None
@@ -401,5 +398,5 @@ def snapshot_build(
         "children": children,
         **lists,
         "list_changes": _list_changes(lists, previous_data),
-        "lights": lights.data(children),
+        "lights": lights.data(child_units),
     }
