@@ -30,7 +30,8 @@ def _links(name: str, *, overdue: bool = True) -> serializers.Serializer:
     """The item list behind each count: the list page filtered the same way."""
     fields = {"planned": serializers.CharField(), "completed": serializers.CharField()}
     if overdue:
-        fields["overdue"] = serializers.CharField()
+        for count in ("overdue", "red", "yellow", "green", "late_completions", "waiting", "waiting_late"):
+            fields[count] = serializers.CharField()
     return inline_serializer(name, fields, help_text="The item list behind each count.")
 
 
@@ -46,6 +47,27 @@ class DashboardFiguresSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(
         help_text="Planned items being delivered (open, not suspended) past their deadline today."
     )
+    red = serializers.IntegerField(help_text="Items being delivered lit red today: overdue.")
+    yellow = serializers.IntegerField(
+        help_text="Items being delivered lit yellow today: the deadline is near, or progress lags the time elapsed."
+    )
+    green = serializers.IntegerField(help_text="Items being delivered lit green today: on track.")
+    on_time_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="按期办结率: completed on or before the deadline in force ÷ completed, in percent; null for none.",
+    )
+    on_time_rate_text = serializers.CharField(help_text="The on-time rate as leaders read it.")
+    late_completions = serializers.IntegerField(help_text="Items completed after the deadline in force.")
+    acknowledgement_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="签收及时率: items acknowledged within the time limit ÷ (acknowledged + still waiting past it), "
+        "in percent; null for none.",
+    )
+    acknowledgement_rate_text = serializers.CharField(help_text="The acknowledgement rate as leaders read it.")
+    waiting = serializers.IntegerField(
+        help_text="未签收: items handed down to another unit, being delivered, not acknowledged yet."
+    )
+    waiting_late = serializers.IntegerField(help_text="Of those, the ones past the time limit today.")
 
 
 class DashboardLinkedFiguresSerializer(DashboardFiguresSerializer):
@@ -72,7 +94,10 @@ class DashboardStatusSerializer(serializers.Serializer):
 
 
 class DashboardCategorySerializer(DashboardFiguresSerializer):
-    overdue = None  # not counted per category
+    # Not counted per category.
+    overdue = red = yellow = green = None
+    on_time_rate = on_time_rate_text = late_completions = None
+    acknowledgement_rate = acknowledgement_rate_text = waiting = waiting_late = None
     category = serializers.CharField(help_text="The category's code.")
     label = serializers.CharField()
     links = _links("DashboardCategoryLinks", overdue=False)

@@ -1,7 +1,7 @@
 # Performance-critical: guarded by bench/dashboard.py; run `make bench` after changing it.
 """Reading a unit's rollup counters and its children's in one round trip to the database.
 
-A dashboard needs five small sets of counter rows. Asked one ORM query at a time they cost more in
+A dashboard needs seven small sets of counter rows. Asked one ORM query at a time they cost more in
 query building than in the database, so they are read with one UNION ALL of plain SQL (table and
 column names from the models, every value a parameter).
 """
@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from apps.items.counters.models import (
+    AcknowledgeByCount,
     CategoryCount,
     CompletionWeekCount,
     OpenDeadlineCount,
     StatusCount,
+    TimelinessCount,
     YellowFromCount,
 )
 from apps.items.models import Category, Status
@@ -35,6 +37,10 @@ class CounterRows:
     overdue: dict[tuple[int, str], int] = field(default_factory=dict)
     # (unit id, owner type) -> items being delivered lit yellow or red today, for the unit and each child
     lit: dict[tuple[int, str], int] = field(default_factory=dict)
+    # (unit id, owner type) -> (completed on time, acknowledged on time, acknowledged late), unit and children
+    timeliness: dict[tuple[int, str], tuple[int, int, int]] = field(default_factory=dict)
+    # (unit id, owner type) -> (waiting for acknowledgement, of those past the limit today), unit and children
+    waiting: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
     # category id -> (the category, planned, completed), for the unit
     categories: dict[int, tuple[Category, int, int]] = field(default_factory=dict)
     # Monday -> items completed that week, for the unit
@@ -89,6 +95,15 @@ def counters_read(
           FROM {table(YellowFromCount)} WHERE unit_id IN ({in_units}) AND yellow_from <= %s
          GROUP BY unit_id, owner_type
         UNION ALL
+        SELECT 't', unit_id, owner_type, NULL, NULL, NULL, NULL,
+               completed_on_time, acknowledged_on_time, acknowledged_late, {zeros[6]}
+          FROM {table(TimelinessCount)} WHERE unit_id IN ({in_units})
+        UNION ALL
+        SELECT 'a', unit_id, owner_type, NULL, NULL, NULL, NULL,
+               SUM(waiting), SUM(CASE WHEN acknowledge_by < %s THEN waiting ELSE 0 END), {zeros[7]}
+          FROM {table(AcknowledgeByCount)} WHERE unit_id IN ({in_units})
+         GROUP BY unit_id, owner_type
+        UNION ALL
         SELECT 'c', counts.unit_id, category.code, category.name, category.name_en, counts.category_id, NULL,
                counts.planned, counts.completed, category.sort_order, {zeros[6]}
           FROM {table(CategoryCount)} counts JOIN {table(Category)} category ON category.id = counts.category_id
@@ -103,7 +118,8 @@ def counters_read(
              GROUP BY unit_id, deadline ORDER BY deadline LIMIT %s
         ) first_overdue_days
     """  # noqa: S608 - names come from the models; every value is a parameter
-    params = [*unit_ids, *unit_ids, today, *unit_ids, today, unit_id, unit_id, first_week, today, unit_id, today]
+    params = [*unit_ids, *unit_ids, today, *unit_ids, today, *unit_ids, today, *unit_ids]
+    params += [unit_id, unit_id, first_week, today, unit_id, today]
     params.append(overdue_days)
     rows = CounterRows()
     with connection.cursor() as cursor:
@@ -115,6 +131,10 @@ def counters_read(
                 rows.overdue[(row_unit, word)] = numbers[0]
             elif kind == "y":
                 rows.lit[(row_unit, word)] = numbers[0]
+            elif kind == "t":
+                rows.timeliness[(row_unit, word)] = (numbers[0], numbers[1], numbers[2])
+            elif kind == "a":
+                rows.waiting[(row_unit, word)] = (numbers[0], numbers[1])
             elif kind == "c":
                 category = Category(pk=category_id, code=word, name=name, name_en=name_en, sort_order=numbers[2])
                 rows.categories[category_id] = (category, numbers[0], numbers[1])

@@ -68,6 +68,20 @@ def _figures(figures: Figures, *, links: _Links, overdue: bool = True, **filters
     if overdue:
         data["overdue"] = figures.overdue
         data["links"]["overdue"] = links.items(**filters, overdue="true")
+        # The lights of the items being delivered, and the timeliness figures (按期办结率, 签收及时率, 未签收).
+        for light in ("red", "yellow", "green"):
+            data[light] = getattr(figures, light)
+            data["links"][light] = links.items(**filters, light=light)
+        for name in ("on_time_rate", "acknowledgement_rate"):
+            value = getattr(figures, name)
+            data[name] = None if value is None else float(value)
+            data[f"{name}_text"] = format_rate(value)
+        data["late_completions"] = figures.late_completions
+        data["links"]["late_completions"] = links.items(**filters, on_time="false")
+        data["waiting"] = figures.waiting
+        data["links"]["waiting"] = links.items(**filters, acknowledgement="waiting")
+        data["waiting_late"] = figures.waiting_late
+        data["links"]["waiting_late"] = links.items(**filters, acknowledgement="waiting_late")
     return data
 
 

@@ -22,13 +22,16 @@ from apps.items.models import (
     ACTIVE_STATUS_LIST,
     ACTIVE_STATUSES,
     KIND_OF_OWNER_TYPE,
+    Acknowledgement,
     Category,
     OwnerType,
     Status,
     WorkItem,
+    acknowledgement_q,
     completed_q,
     counts_as_completed,
     counts_as_planned,
+    on_time_q,
     overdue_q,
     planned_q,
     today_local,
@@ -54,10 +57,30 @@ class Figures:
     overdue: int = 0
     active: int = 0  # being delivered: planned, open, not suspended; each has a light
     lit: int = 0  # of those, yellow or red today
+    on_time: int = 0  # completed on or before the deadline in force (按期办结)
+    acknowledged_on_time: int = 0  # handed down and acknowledged (签收) within the limit
+    acknowledged_late: int = 0
+    waiting: int = 0  # handed down, being delivered, not acknowledged yet (未签收)
+    waiting_late: int = 0  # of those, past the limit today
 
     @property
     def rate(self) -> Decimal | None:
         return completion_rate(completed=self.completed, planned=self.planned)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """按期办结率: completed on time ÷ completed."""
+        return completion_rate(completed=self.on_time, planned=self.completed)
+
+    @property
+    def late_completions(self) -> int:
+        return self.completed - self.on_time
+
+    @property
+    def acknowledgement_rate(self) -> Decimal | None:
+        """签收及时率: acknowledged on time ÷ (acknowledged + still waiting past the limit)."""
+        due = self.acknowledged_on_time + self.acknowledged_late + self.waiting_late
+        return completion_rate(completed=self.acknowledged_on_time, planned=due)
 
     @property
     def red(self) -> int:
@@ -79,7 +102,18 @@ class Figures:
         return Figures(**{name: getattr(self, name) - getattr(other, name) for name in FIGURE_FIELDS})
 
 
-FIGURE_FIELDS = ("planned", "completed", "overdue", "active", "lit")
+FIGURE_FIELDS = (
+    "planned",
+    "completed",
+    "overdue",
+    "active",
+    "lit",
+    "on_time",
+    "acknowledged_on_time",
+    "acknowledged_late",
+    "waiting",
+    "waiting_late",
+)
 
 
 @dataclass
@@ -240,6 +274,15 @@ def _tallies_from_counters(unit: Unit, child_ids: list[int], today: datetime.dat
             by_owner_type[owner_type].lit += lit
         else:
             by_branch[unit_id].lit += lit
+    for (unit_id, owner_type), numbers in rows.timeliness.items():
+        figures = by_owner_type[owner_type] if unit_id == unit.pk else by_branch[unit_id]
+        figures.on_time += numbers[0]
+        figures.acknowledged_on_time += numbers[1]
+        figures.acknowledged_late += numbers[2]
+    for (unit_id, owner_type), (waiting, waiting_late) in rows.waiting.items():
+        figures = by_owner_type[owner_type] if unit_id == unit.pk else by_branch[unit_id]
+        figures.waiting += waiting
+        figures.waiting_late += waiting_late
     # The unit's own items are what its subtree holds beyond its children's subtrees.
     own = Figures()
     for figures in by_owner_type.values():
@@ -271,6 +314,11 @@ def _figure_counts(today: datetime.date) -> dict:
         "overdue": Count("id", filter=overdue_q(today)),
         "active": Count("id", filter=Q(status__in=ACTIVE_STATUS_LIST)),
         "lit": Count("id", filter=Q(status__in=ACTIVE_STATUS_LIST, yellow_from__lte=today)),
+        "on_time": Count("id", filter=on_time_q()),
+        "acknowledged_on_time": Count("id", filter=acknowledgement_q(Acknowledgement.ON_TIME)),
+        "acknowledged_late": Count("id", filter=acknowledgement_q(Acknowledgement.LATE)),
+        "waiting": Count("id", filter=acknowledgement_q(Acknowledgement.WAITING)),
+        "waiting_late": Count("id", filter=acknowledgement_q(Acknowledgement.WAITING_LATE, today)),
     }
 
 

@@ -9,13 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from apps.items.lights import light_q
 from apps.items.models import (
     ACTIVE_STATUS_LIST,
+    Acknowledgement,
     Category,
     ItemKind,
     Light,
     OwnerType,
     Status,
     WorkItem,
+    acknowledgement_q,
     completed_q,
+    late_completion_q,
+    on_time_q,
     overdue_q,
     planned_q,
 )
@@ -44,6 +48,11 @@ class WorkItemFilterSet(ScopedFilterSet):
     )
     overdue = YesNoFilter(label=_("Overdue"), method="filter_overdue")
     light = django_filters.ChoiceFilter(label=_("Light"), choices=Light.choices, method="filter_light")
+    # The dashboard's timeliness figures: completions late (按期办结率) and items not acknowledged (未签收).
+    on_time = YesNoFilter(label=_("Completed on time"), method="filter_on_time")
+    acknowledgement = django_filters.ChoiceFilter(
+        label=_("Acknowledgement"), choices=Acknowledgement.choices, method="filter_acknowledgement"
+    )
     is_key = YesNoFilter(label=_("Key item"))
     deadline = django_filters.DateFromToRangeFilter(
         label=_("Deadline between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -83,6 +92,8 @@ class WorkItemFilterSet(ScopedFilterSet):
             "responsible_unit",
             "overdue",
             "light",
+            "on_time",
+            "acknowledgement",
         ]
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -109,6 +120,14 @@ class WorkItemFilterSet(ScopedFilterSet):
 
     def filter_light(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(light_q(value)) if value else queryset
+
+    def filter_on_time(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(on_time_q() if value else late_completion_q())
+
+    def filter_acknowledgement(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(acknowledgement_q(value)) if value else queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +90,40 @@ def counts_as_overdue(status: str | None, deadline: datetime.date, today: dateti
     return status in ACTIVE_STATUSES and deadline < today
 
 
+def counts_as_on_time(status: str | None, deadline: datetime.date, completed_on: datetime.date | None) -> bool:
+    """Completed on time (按期办结): completed on or before the deadline in force (an extension granted moves it)."""
+    return counts_as_completed(status) and completed_on is not None and completed_on <= deadline
+
+
+class Acknowledgement(models.TextChoices):
+    """Where a planned item handed down to another unit stands with its acknowledgement (签收)."""
+
+    WAITING = "waiting", _("Waiting for acknowledgement")
+    WAITING_LATE = "waiting_late", _("Waiting past the time limit")
+    ON_TIME = "on_time", _("Acknowledged on time")
+    LATE = "late", _("Acknowledged late")
+
+
+def acknowledgement_of(
+    status: str | None,
+    acknowledge_by: datetime.date | None,
+    acknowledged_on: datetime.date | None,
+    today: datetime.date,
+) -> str:
+    """The item's acknowledgement on `today`; "" for an item that was not handed down or does not count.
+
+    Only planned items count (drafts and items awaiting approval count nowhere); one still waiting counts
+    while it is being delivered. 签收及时率 = acknowledged on time ÷ (acknowledged + still waiting past the limit).
+    """
+    if acknowledge_by is None or not counts_as_planned(status):
+        return ""
+    if acknowledged_on is None:
+        if status not in ACTIVE_STATUSES:
+            return ""
+        return Acknowledgement.WAITING_LATE if acknowledge_by < today else Acknowledgement.WAITING
+    return Acknowledgement.ON_TIME if acknowledged_on <= acknowledge_by else Acknowledgement.LATE
+
+
 class Light(models.TextChoices):
     """Lights (亮灯) of the items being delivered; apps/items/lights.py says how they are kept."""
 
@@ -120,6 +154,31 @@ def completed_q() -> Q:
 def overdue_q(today: datetime.date | None = None) -> Q:
     """Being delivered and past the deadline, in Asia/Shanghai (`counts_as_overdue` as a filter)."""
     return Q(status__in=ACTIVE_STATUS_LIST, deadline__lt=today or today_local())
+
+
+def on_time_q() -> Q:
+    """`counts_as_on_time` as a filter."""
+    return completed_q() & Q(completed_on__lte=F("deadline"))
+
+
+def late_completion_q() -> Q:
+    """Completed, but not on time."""
+    return completed_q() & ~Q(completed_on__lte=F("deadline"))
+
+
+def acknowledgement_q(value: str, today: datetime.date | None = None) -> Q:
+    """`acknowledgement_of` as a filter: the items whose acknowledgement is `value` on `today`."""
+    waiting = Q(status__in=ACTIVE_STATUS_LIST, acknowledge_by__isnull=False, acknowledged_at__isnull=True)
+    acknowledged = Q(status__in=PLANNED_STATUS_LIST, acknowledge_by__isnull=False, acknowledged_at__isnull=False)
+    if value == Acknowledgement.WAITING:  # all still waiting, past the limit or not (未签收)
+        return waiting
+    if value == Acknowledgement.WAITING_LATE:
+        return waiting & Q(acknowledge_by__lt=today or today_local())
+    if value == Acknowledgement.ON_TIME:  # the day is the local one (Asia/Shanghai), as on the item page
+        return acknowledged & Q(acknowledged_at__date__lte=F("acknowledge_by"))
+    if value == Acknowledgement.LATE:
+        return acknowledged & Q(acknowledged_at__date__gt=F("acknowledge_by"))
+    raise ValueError(value)
 
 
 class KeyLevel(models.TextChoices):

@@ -65,9 +65,10 @@ FIELD_PLACES: dict[str, set[str]] = {
     # Extensions (延期申请): the deadline first set, and the date a waiting request asks for.
     "original_deadline": {"api_list", "api_detail"},
     "extension_asked_for": {"api_list", "api_detail"},
-    # Acknowledgement (签收) of an assigned item: its time limit and when it was acknowledged.
-    "acknowledge_by": {"api_list", "api_detail"},
-    "acknowledged_at": {"api_list", "api_detail"},
+    # Acknowledgement (签收) of an assigned item: its time limit and when it was acknowledged; counted for
+    # 未签收 and 签收及时率.
+    "acknowledge_by": {"api_list", "api_detail", "counters"},
+    "acknowledged_at": {"api_list", "api_detail", "counters"},
 }
 
 # Ledger column keys and dashboard list fields that name a model field differently.

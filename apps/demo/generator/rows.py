@@ -120,7 +120,17 @@ class ItemRows:
                 start=start, deadline=deadline, progress=progress, settings=self.supervision, calendar=self.calendar
             )
         self.deltas.add(
-            ItemTally(unit.pk, kind, owner_type, status, category_id, deadline, completed_on, first_yellow, unit.path)
+            ItemTally(
+                unit.pk,
+                kind,
+                owner_type,
+                status,
+                category_id,
+                deadline,
+                completed_on,
+                first_yellow,
+                unit_path=unit.path,
+            )
         )
         return (
             created,  # created_at

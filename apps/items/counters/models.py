@@ -146,3 +146,58 @@ class YellowFromCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.owner_type} {self.yellow_from}"
+
+
+class TimelinessCount(models.Model):
+    """Of a unit's subtree per owner type: completions on time (按期办结) and acknowledgements on time and late (签收).
+
+    The completions themselves are in StatusCount; the items still waiting for acknowledgement in
+    AcknowledgeByCount.
+    """
+
+    # No index of its own: the unique constraint below starts with the unit.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
+    completed_on_time = models.IntegerField(_("completed on time"), default=0)
+    acknowledged_on_time = models.IntegerField(_("acknowledged on time"), default=0)
+    acknowledged_late = models.IntegerField(_("acknowledged late"), default=0)
+
+    class Meta:
+        verbose_name = _("timeliness counter")
+        verbose_name_plural = _("timeliness counters")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "owner_type"], name="timeliness_count_per_unit_owner_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.owner_type}"
+
+
+class AcknowledgeByCount(models.Model):
+    """Items of a unit's subtree waiting for acknowledgement (未签收), per owner type and the day it is due by.
+
+    Waiting past the limit on any day is the sum of the rows due before that day. Rows that reach zero are
+    deleted.
+    """
+
+    # No index of its own: the unique constraint below starts with the unit.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
+    acknowledge_by = models.DateField(_("acknowledge by"))
+    waiting = models.IntegerField(_("waiting"), default=0)
+
+    class Meta:
+        verbose_name = _("waiting-for-acknowledgement counter")
+        verbose_name_plural = _("waiting-for-acknowledgement counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "acknowledge_by", "owner_type"], name="acknowledge_by_count_per_unit_day_owner_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.owner_type} {self.acknowledge_by}"

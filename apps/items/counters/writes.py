@@ -18,23 +18,31 @@ from typing import NamedTuple
 
 from django.db import connection, models, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from apps.core.bulk_write import copy_rows
 from apps.items.counters.models import (
+    AcknowledgeByCount,
     CategoryCount,
     CompletionWeekCount,
     OpenDeadlineCount,
     StatusCount,
+    TimelinessCount,
     YellowFromCount,
 )
 from apps.items.models import (
     ACTIVE_STATUS_LIST,
     ACTIVE_STATUSES,
+    Acknowledgement,
     Status,
     WorkItem,
+    acknowledgement_of,
+    acknowledgement_q,
     completed_q,
     counts_as_completed,
+    counts_as_on_time,
     counts_as_planned,
+    on_time_q,
     planned_q,
 )
 from apps.org.models import Unit
@@ -52,11 +60,24 @@ class ItemTally(NamedTuple):
     deadline: datetime.date
     completed_on: datetime.date | None
     yellow_from: datetime.date | None = None
+    acknowledge_by: datetime.date | None = None
+    acknowledged_at: datetime.datetime | None = None
     unit_path: str | None = None  # the ancestors' ids; read from the database when not known
 
 
 # The item fields a tally is made of: a change to any other field leaves the counters alone.
-TALLY_FIELDS = ("unit_id", "kind", "owner_type", "status", "category_id", "deadline", "completed_on", "yellow_from")
+TALLY_FIELDS = (
+    "unit_id",
+    "kind",
+    "owner_type",
+    "status",
+    "category_id",
+    "deadline",
+    "completed_on",
+    "yellow_from",
+    "acknowledge_by",
+    "acknowledged_at",
+)
 
 
 @dataclass(frozen=True, eq=False)  # each table is one object: hashed by identity, which is quick
@@ -73,7 +94,21 @@ CATEGORY_TABLE = CounterTable(CategoryCount, ("category_id",), ("planned", "comp
 DEADLINE_TABLE = CounterTable(OpenDeadlineCount, ("owner_type", "deadline"), ("open_items",))
 WEEK_TABLE = CounterTable(CompletionWeekCount, ("week",), ("completed",))
 LIGHT_TABLE = CounterTable(YellowFromCount, ("owner_type", "yellow_from"), ("items",))
-COUNTER_TABLES = (STATUS_TABLE, CATEGORY_TABLE, DEADLINE_TABLE, WEEK_TABLE, LIGHT_TABLE)
+TIMELINESS_TABLE = CounterTable(
+    TimelinessCount, ("owner_type",), ("completed_on_time", "acknowledged_on_time", "acknowledged_late")
+)
+WAITING_TABLE = CounterTable(AcknowledgeByCount, ("owner_type", "acknowledge_by"), ("waiting",))
+COUNTER_TABLES = (
+    STATUS_TABLE,
+    CATEGORY_TABLE,
+    DEADLINE_TABLE,
+    WEEK_TABLE,
+    LIGHT_TABLE,
+    TIMELINESS_TABLE,
+    WAITING_TABLE,
+)
+# Which timeliness column an acknowledgement counts in; an item still waiting is counted by its due day instead.
+ACKNOWLEDGED_COLUMNS = {Acknowledgement.ON_TIME: "acknowledged_on_time", Acknowledgement.LATE: "acknowledged_late"}
 
 # One cell: (table, unit id, the key after the unit, the counted column).
 Cell = tuple[CounterTable, int, tuple, str]
@@ -102,6 +137,8 @@ def item_tally(item: WorkItem) -> ItemTally:
         deadline=item.deadline,
         completed_on=item.completed_on,
         yellow_from=item.yellow_from,
+        acknowledge_by=item.acknowledge_by,
+        acknowledged_at=item.acknowledged_at,
         unit_path=item.unit.path if cached else None,
     )
 
@@ -119,6 +156,16 @@ def _own_cells(tally: ItemTally) -> Iterator[tuple[CounterTable, tuple, str]]:
         yield DEADLINE_TABLE, (tally.owner_type, tally.deadline), "open_items"
         if tally.yellow_from is not None:
             yield LIGHT_TABLE, (tally.owner_type, tally.yellow_from), "items"
+    if counts_as_on_time(tally.status, tally.deadline, tally.completed_on):
+        yield TIMELINESS_TABLE, (tally.owner_type,), "completed_on_time"
+    if tally.acknowledge_by is not None:
+        acknowledged_on = timezone.localdate(tally.acknowledged_at) if tally.acknowledged_at else None
+        # Any day before the one it is due by: waiting or not does not depend on the day, only lateness does.
+        state = acknowledgement_of(tally.status, tally.acknowledge_by, acknowledged_on, datetime.date.min)
+        if state in ACKNOWLEDGED_COLUMNS:
+            yield TIMELINESS_TABLE, (tally.owner_type,), ACKNOWLEDGED_COLUMNS[state]
+        elif state:
+            yield WAITING_TABLE, (tally.owner_type, tally.acknowledge_by), "waiting"
 
 
 class CounterDeltas:
@@ -292,6 +339,18 @@ def counters_count_from_items() -> Rows:
     done = items.filter(completed_q(), completed_on__isnull=False).values("unit_id", "completed_on")
     for row in done.annotate(n=Count("id")):
         deltas.add_counts(WEEK_TABLE, row["unit_id"], (week_of(row["completed_on"]),), "completed", row["n"])
+    timeliness = {
+        "completed_on_time": on_time_q(),
+        "acknowledged_on_time": acknowledgement_q(Acknowledgement.ON_TIME),
+        "acknowledged_late": acknowledgement_q(Acknowledgement.LATE),
+    }
+    for column, condition in timeliness.items():
+        for row in items.filter(condition).values("unit_id", "owner_type").annotate(n=Count("id")):
+            deltas.add_counts(TIMELINESS_TABLE, row["unit_id"], (row["owner_type"],), column, row["n"])
+    waiting = items.filter(acknowledgement_q(Acknowledgement.WAITING)).values("unit_id", "owner_type", "acknowledge_by")
+    for row in waiting.annotate(n=Count("id")):
+        key = (row["owner_type"], row["acknowledge_by"])
+        deltas.add_counts(WAITING_TABLE, row["unit_id"], key, "waiting", row["n"])
 
     paths = dict(Unit.objects.values_list("pk", "path"))
     counted: Rows = {table: defaultdict(lambda: defaultdict(int)) for table in COUNTER_TABLES}
