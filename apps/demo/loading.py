@@ -356,13 +356,15 @@ class _DemoBuilder:
                     item.published_at = moment
                 if step.action == Action.ASSIGN and item.acknowledge_by:
                     item.acknowledge_by = add_working_days(timezone.localdate(moment), DEFAULT_ACKNOWLEDGE_DAYS)
+                    step.due = item.acknowledge_by
                 if step.action == Action.ACKNOWLEDGE:
                     item.acknowledged_at = moment
+                    step.due = item.acknowledge_by
             item.created_at = steps[0].at if steps else moment
             if item.status not in DONE_STATUSES:
                 item.completed_on = None
             transitions.extend(steps)
-        ItemTransition.objects.bulk_update(transitions, ["at"], batch_size=500)
+        ItemTransition.objects.bulk_update(transitions, ["at", "due"], batch_size=500)
         ProgressUpdate.objects.bulk_update(updates, ["at"], batch_size=500)
         # Completion dates move between weeks, so the dashboard counters follow the bulk update.
         with counters_follow(item.pk for item in items):

@@ -431,6 +431,10 @@ class ItemTransition(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL)
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
+    # The limit a timed step was held to, as it stood then: the deadline in force for a completion, the day to
+    # acknowledge by for an assignment to another unit and for its acknowledgement. Reports judge on-time
+    # completion and acknowledgement by it (late when the local day of `at` is after it).
+    due = models.DateField(_("due by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("transition")

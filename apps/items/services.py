@@ -74,6 +74,15 @@ def _raise_validation(error: ValidationError) -> None:
     raise ServiceError(error.messages[0]) from error
 
 
+def _due(item: WorkItem, action: str) -> datetime.date | None:
+    """The limit a timed step is held to (ItemTransition.due), read off the item as the step leaves it."""
+    if action == Action.COMPLETE:
+        return item.deadline
+    if action in (Action.ASSIGN, Action.ACKNOWLEDGE):
+        return item.acknowledge_by
+    return None
+
+
 def _record(*, item: WorkItem, action: str, by: User, from_status: str, reason: str = "") -> ItemTransition:
     return ItemTransition.objects.create(
         item=item,
@@ -83,6 +92,7 @@ def _record(*, item: WorkItem, action: str, by: User, from_status: str, reason: 
         by=by,
         reason=reason,
         at=timezone.now(),
+        due=_due(item, action),
     )
 
 

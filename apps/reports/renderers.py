@@ -115,6 +115,8 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         "returned": _("Returned in the period"),
         "key": _("Key items"),
         "extended": _("Extensions granted in the period"),
+        "completed_late": _("Completed late in the period"),
+        "not_acknowledged": _("Not acknowledged past the time limit at the end of the period"),
     }
     # Reports produced before extensions were listed have no such list.
     list_names = {key: name for key, name in list_names.items() if f"{key}_count" in data}
@@ -141,7 +143,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             rows=rows,
             note=note,
             moment_columns={index for index, name in enumerate(names) if name == "at"},
-            date_columns={index for index, name in enumerate(names) if name == "deadline"},
+            date_columns={index for index, name in enumerate(names) if name in ("deadline", "due")},
             row_items=[row.get("id") for row in data[f"{key}_items"]],
         )
 
@@ -167,6 +169,49 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
                 ],
                 rows=light_rows,
                 note=_("The items being delivered on the period's last day, lit as the item page showed them then."),
+            )
+        )
+
+    timeliness = data.get("timeliness")  # reports produced before timeliness was kept have none
+    timeliness_tables = []
+    if timeliness:
+
+        def timeliness_cells(row: dict[str, Any]) -> list[Any]:
+            return [
+                row["completed"],
+                row["completed_on_time"],
+                _rate(row["on_time_rate"]),
+                row["acknowledged"],
+                row["acknowledged_on_time"],
+                row["waiting_late"],
+                _rate(row["acknowledgement_rate"]),
+            ]
+
+        timeliness_rows = [[row["name"], *timeliness_cells(row)] for row in timeliness["children"]]
+        if timeliness.get("own"):
+            itself = _("%(unit)s itself") % {"unit": data["unit"]["name"]}
+            timeliness_rows.insert(0, [itself, *timeliness_cells(timeliness["own"])])
+        timeliness_rows.append([_("Total"), *timeliness_cells(timeliness["total"])])
+        timeliness_tables.append(
+            ReportTable(
+                title=_("Timeliness in the period"),
+                headers=[
+                    _("Unit"),
+                    _("Completed"),
+                    _("Completed on time"),
+                    _("On-time completion rate"),
+                    _("Acknowledged"),
+                    _("Acknowledged on time"),
+                    _("Not acknowledged past the time limit"),
+                    _("Acknowledgement timeliness"),
+                ],
+                rows=timeliness_rows,
+                percent_columns={3, 7},
+                note=_(
+                    "On-time completion rate = completed in the period on or before the deadline in force then ÷ "
+                    "completed in the period. Acknowledgement timeliness = acknowledged in the period within the "
+                    "time limit ÷ (acknowledged in the period + still not acknowledged past the limit at its end)."
+                ),
             )
         )
 
@@ -221,6 +266,23 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             else []
         ),
         *light_tables,
+        *timeliness_tables,
+        *(
+            [
+                item_table(
+                    list_names["completed_late"],
+                    "completed_late",
+                    [number, title, responsible, (_("Deadline"), "deadline"), (_("Completed at"), "at")],
+                ),
+                item_table(
+                    list_names["not_acknowledged"],
+                    "not_acknowledged",
+                    [number, title, responsible, (_("Acknowledge by"), "due"), (_("Status"), "status")],
+                ),
+            ]
+            if "completed_late" in list_names
+            else []
+        ),
     ]
 
 
@@ -283,6 +345,8 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             _("Key items"),
             *([_("Extensions")] if "extended_count" in data else []),
             *([_("Lights")] if data.get("lights") else []),
+            *([_("Timeliness")] if data.get("timeliness") else []),
+            *([_("Completed late"), _("Not acknowledged")] if "completed_late_count" in data else []),
         ]
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -46,13 +46,25 @@ LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
 # 2: figures rebuilt from the transitions, and the change of the period lists' counts.
 # 3: drafts and items awaiting approval count nowhere (DOMAIN.md, "What counts").
 # 4: the lights of the items being delivered at the end of the period, per unit; the extensions granted in it.
-SNAPSHOT_VERSION = 4
+# 5: on-time completion and acknowledgement in the period, per unit; the late completions and the items not
+#    acknowledged past their limit.
+SNAPSHOT_VERSION = 5
 # Period lists keep this many rows each (their full counts are kept too); a monthly report of a
 # province can close tens of thousands of items and the ledger is the place to read them all.
 LIST_LIMIT = 500
 FIGURES = ("planned", "completed", "overdue")
 # The period lists, each with its full count (`<key>_count`) and its first rows (`<key>_items`).
-LIST_KEYS = ("completed", "closed", "newly_overdue", "returned", "key", "extended")
+LIST_KEYS = (
+    "completed",
+    "closed",
+    "newly_overdue",
+    "returned",
+    "key",
+    "extended",
+    "completed_late",
+    "not_acknowledged",
+)
+TIMELINESS = ("completed", "completed_on_time", "acknowledged", "acknowledged_on_time", "waiting_late")
 # Renewing the worker's lease while the items are read, in rows.
 PROGRESS_EVERY_ROWS = 50_000
 
@@ -207,6 +219,95 @@ class _Lights:
         }
 
 
+def _latest_moves(
+    items: QuerySet[WorkItem], actions: list[str], *, after: datetime.datetime | None, before: datetime.datetime
+) -> dict[int, tuple[str, datetime.datetime, datetime.date | None, str]]:
+    """Each item's last move of `actions` in [after, before): item id -> (action, at, due, the item's unit path)."""
+    moves = ItemTransition.objects.filter(action__in=actions, at__lt=before, item__in=items)
+    if after is not None:
+        moves = moves.filter(at__gte=after)
+    latest = {}
+    for item_id, action, at, due, path in (
+        moves.order_by("at", "id").values_list("item_id", "action", "at", "due", "item__unit__path").iterator(2000)
+    ):
+        latest[item_id] = (action, at, due, path)
+    return latest
+
+
+def _in_time(at: datetime.datetime, due: datetime.date | None) -> bool:
+    """A timed step taken on time: on or before the local day it was due by (a step held to no limit is)."""
+    return due is None or timezone.localdate(at) <= due
+
+
+class _Timeliness:
+    """On-time completion (按期办结率) and acknowledgement (签收及时率) in the period, per branch of the tree.
+
+    A completion counts once, at the item's last completion in the period, judged against the deadline in force
+    then (ItemTransition.due); so does an acknowledgement, against the day it was due by. The items still not
+    acknowledged at the end of the period, past that day, count against the acknowledgement rate: waiting on
+    the last evening is the last assignment before the end not followed by an acknowledgement or a decline.
+    """
+
+    def __init__(self, unit: Unit, items: QuerySet[WorkItem], period: Period) -> None:
+        self.unit = unit
+        self.branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
+        self.by_branch: dict[str, Counter[str]] = defaultdict(Counter)
+        start, end = start_of(period.start), start_of(period.end + datetime.timedelta(days=1))
+        self.late_completions: list[tuple[datetime.datetime, int, datetime.date]] = []
+        for item_id, (_action, at, due, path) in _latest_moves(
+            items, [Action.COMPLETE], after=start, before=end
+        ).items():
+            counts = self.by_branch[path[: self.branch_length]]
+            counts["completed"] += 1
+            if _in_time(at, due):
+                counts["completed_on_time"] += 1
+            else:
+                self.late_completions.append((at, item_id, due))
+        for _action, at, due, path in _latest_moves(items, [Action.ACKNOWLEDGE], after=start, before=end).values():
+            counts = self.by_branch[path[: self.branch_length]]
+            counts["acknowledged"] += 1
+            counts["acknowledged_on_time"] += _in_time(at, due)
+        steps = [Action.ASSIGN, Action.ACKNOWLEDGE, Action.DECLINE]
+        # item id -> (the day it was due by, its unit's path): still waiting, past the day, if being delivered
+        self.waiting_late_candidates = {
+            item_id: (due, path)
+            for item_id, (action, _at, due, path) in _latest_moves(items, steps, after=None, before=end).items()
+            if action == Action.ASSIGN and due is not None and due <= period.end
+        }
+        self.waiting_late: list[tuple[datetime.date, int]] = []
+
+    def add_waiting(self, item_id: int, status_at_end: str) -> None:
+        """Count the item as still waiting past its limit if it was one of the candidates and being delivered."""
+        if item_id in self.waiting_late_candidates and status_at_end in ACTIVE_STATUSES:
+            due, path = self.waiting_late_candidates[item_id]
+            self.by_branch[path[: self.branch_length]]["waiting_late"] += 1
+            self.waiting_late.append((due, item_id))
+
+    @staticmethod
+    def _figures(counts: Counter[str]) -> dict[str, Any]:
+        figures: dict[str, Any] = {name: counts.get(name, 0) for name in TIMELINESS}
+        on_time = completion_rate(completed=figures["completed_on_time"], planned=figures["completed"])
+        due = figures["acknowledged"] + figures["waiting_late"]
+        acknowledgement = completion_rate(completed=figures["acknowledged_on_time"], planned=due)
+        figures["on_time_rate"] = _rate_text(on_time)
+        figures["acknowledgement_rate"] = _rate_text(acknowledgement)
+        return figures
+
+    def data(self, children: list[Unit]) -> dict[str, Any]:
+        total: Counter[str] = Counter()
+        for counts in self.by_branch.values():
+            total.update(counts)
+        own = self.by_branch.get(self.unit.path)
+        return {
+            "total": self._figures(total),
+            "own": self._figures(own) if own else None,
+            "children": [
+                {"unit_id": child.pk, "name": child.name, **self._figures(self.by_branch.get(child.path, Counter()))}
+                for child in children
+            ],
+        }
+
+
 def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> list[dict[str, Any]]:
     """The rows of the items `ids`, in that order, with their status and progress at the end of the period."""
     end = start_of(period.end + datetime.timedelta(days=1))
@@ -295,6 +396,7 @@ def snapshot_build(
 
     tally = _Tally(unit)
     lights = _Lights(unit, period)
+    timeliness = _Timeliness(unit, items, period)
     newly_overdue: list[tuple[datetime.date, int]] = []
     key_items: list[tuple[str, datetime.date, int]] = []
     percents = ProgressUpdate.objects.filter(item=OuterRef("pk"), at__lt=end_moment).order_by("-at", "-id")
@@ -326,6 +428,7 @@ def snapshot_build(
         at_start = _status_then(has_history=has_history, recorded=recorded_at_start, moment=start_moment, **current)
         overdue = is_overdue_on(at_end, deadline, period.end + datetime.timedelta(days=1))
         tally.add(owner_type=owner_type, path=path, status=at_end, overdue=overdue)
+        timeliness.add_waiting(item_id, at_end)
         if at_end in ACTIVE_STATUSES:
             if has_history:  # the progress reported by the end; completing sets 100%, so only open items matter
                 progress = percent_at_end or 0
@@ -379,6 +482,17 @@ def snapshot_build(
         lists[f"{key}_count"], lists[f"{key}_items"] = _transitions_in(items, action, period)
     lists["newly_overdue_count"] = len(newly_overdue)
     lists["newly_overdue_items"] = _item_rows(items, _by_order(newly_overdue)[:LIST_LIMIT], period)
+    late = sorted(timeliness.late_completions)
+    lists["completed_late_count"] = len(late)
+    lists["completed_late_items"] = _item_rows(items, [item_id for _at, item_id, _due in late[:LIST_LIMIT]], period)
+    for row, (at, _item_id, due) in zip(lists["completed_late_items"], late, strict=False):
+        row["at"] = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+        row["deadline"] = due.isoformat()  # the deadline in force when it was completed
+    waiting = sorted(timeliness.waiting_late)
+    lists["not_acknowledged_count"] = len(waiting)
+    lists["not_acknowledged_items"] = _item_rows(items, _by_order(waiting)[:LIST_LIMIT], period)
+    for row, (due, _item_id) in zip(lists["not_acknowledged_items"], waiting, strict=False):
+        row["due"] = due.isoformat()
     lists["key_count"] = len(key_items)
     lists["key_items"] = [
         {**row, "completed": row["status"] in DONE_STATUSES}
@@ -399,4 +513,5 @@ def snapshot_build(
         **lists,
         "list_changes": _list_changes(lists, previous_data),
         "lights": lights.data(child_units),
+        "timeliness": timeliness.data(child_units),
     }

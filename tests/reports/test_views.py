@@ -76,6 +76,9 @@ def test_report_xlsx_reads_back_with_chinese_headers_and_figures(weekly_report, 
         "重点事项",
         "延期事项",
         "亮灯情况",
+        "办理时效",
+        "逾期办结",
+        "未签收",
     ]
     lights = [[cell.value for cell in row] for row in workbook["亮灯情况"].iter_rows(min_row=2, max_row=5)]
     assert lights[0] == ["单位", "红灯（逾期）", "黄灯（临近时限或未达序时进度）", "绿灯（正常推进）"]
@@ -262,6 +265,8 @@ def test_report_page_shows_each_change_against_the_previous_report_with_an_arrow
         "returned": 1,
         "key": 0,
         "extended": 1,
+        "completed_late": 0,
+        "not_acknowledged": 0,
     }
     assert figures_table(page, "本期事项统计") == [
         ["本期办结事项", "2", "▲ +1"],
@@ -270,6 +275,8 @@ def test_report_page_shows_each_change_against_the_previous_report_with_an_arrow
         ["本期退回事项", "1", "▲ +1"],
         ["重点事项", "1", "0"],
         ["本期同意延期事项", "1", "▲ +1"],
+        ["本期逾期办结事项", "0", "0"],
+        ["期末逾期未签收事项", "0", "0"],
     ]
     assert '<span class="change up">▲ +1</span>' in page and '<span class="change down">▼ -1</span>' in page
     # the totals: planned 5 → 7 (two items approved only in the week: drafts count nowhere), completed 1 → 2,

@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from apps.accounts.models import Role
 from apps.dashboards.selectors import dashboard_build
 from apps.items.counters.writes import counters_rebuild
 from apps.items.models import Status, WorkItem
@@ -24,8 +25,10 @@ from apps.items.services import (
     item_grant_extension,
     item_request_extension,
 )
+from apps.reports.models import Report
 from tests.conftest import official_of, travel_to
 from tests.dashboards.test_counters import assert_counters_match_the_items
+from tests.factories import UserFactory
 
 D = datetime.date
 
@@ -153,3 +156,60 @@ def test_dashboard_page_and_api_show_the_figures_with_links_to_their_items(clien
         assert (total["waiting"], total["waiting_late"]) == (2, 2)
         assert _numbers_listed(client, total["links"]["waiting"]) == ["事项D", "事项E"]
         assert _numbers_listed(client, total["links"]["late_completions"]) == ["事项C"]
+
+
+@pytest.fixture
+def delivered(handed_down, leader, township):
+    """B's deadline extended to 30 November; A completed on 28 October, C on 5 November (late), B on 10 November."""
+    street = official_of(township)
+    with travel_to(D(2026, 10, 20)):
+        asked = item_request_extension(
+            item=handed_down["B"], by=street, deadline=D(2026, 11, 30), reason="设备到货延迟"
+        )
+        item_grant_extension(item=asked, by=leader)
+    for letter, day in (("A", D(2026, 10, 28)), ("C", D(2026, 11, 5)), ("B", D(2026, 11, 10))):
+        with travel_to(day):
+            _complete(handed_down[letter], street)
+    return handed_down
+
+
+def test_monthly_reports_count_timeliness_in_their_period(
+    delivered, client, city, district, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(username="staff", unit=city, roles=[Role.REPORTING_STAFF])
+    # when: October's and November's monthly reports are produced on 1 December, through the worker
+    with travel_to(D(2026, 12, 1)):
+        client.force_login(staff)
+        for day in ("2026-10-15", "2026-11-15"):
+            with django_capture_on_commit_callbacks(execute=True):
+                answer = client.post("/reports/produce/", {"kind": "monthly", "day": day, "unit": city.pk})
+            assert answer.status_code == 302, answer.content.decode()
+    october = Report.objects.get(unit=city, period_start=D(2026, 10, 1))
+    november = Report.objects.get(unit=city, period_start=D(2026, 11, 1))
+
+    # then: October as it stood on its last evening: A completed on time; A and C acknowledged on time, B late;
+    # D and E still waiting, past their limits (9 and 14 October): 2 ÷ (3 + 2)
+    timeliness = october.data["timeliness"]
+    assert {name: timeliness["total"][name] for name in ("completed", "completed_on_time", "on_time_rate")} == {
+        "completed": 1,
+        "completed_on_time": 1,
+        "on_time_rate": "100.0",
+    }
+    assert (timeliness["total"]["acknowledged"], timeliness["total"]["acknowledged_on_time"]) == (3, 2)
+    assert (timeliness["total"]["waiting_late"], timeliness["total"]["acknowledgement_rate"]) == (2, "40.0")
+    [row] = [row for row in timeliness["children"] if row["unit_id"] == district.pk]
+    assert (row["completed"], row["acknowledged"], row["waiting_late"]) == (1, 3, 2)
+    assert [row["title"] for row in october.data["not_acknowledged_items"]] == ["事项D", "事项E"]
+
+    # November: C completed late, B on time by the deadline granted; nothing acknowledged, D and E still waiting
+    total = november.data["timeliness"]["total"]
+    assert (total["completed"], total["completed_on_time"], total["on_time_rate"]) == (2, 1, "50.0")
+    assert (total["acknowledged"], total["waiting_late"], total["acknowledgement_rate"]) == (0, 2, "0.0")
+    [late] = november.data["completed_late_items"]
+    assert (late["title"], late["deadline"]) == ("事项C", "2026-10-30")
+
+    # and the page shows the table and links the late completion to its item
+    with travel_to(D(2026, 12, 1)):
+        page = client.get(f"/reports/{november.pk}/").content.decode()
+    assert "本期办理时效" in page and "50.0%" in page
+    assert f'<a href="/items/{late["id"]}/">{late["number"]}</a>' in page
