@@ -1,9 +1,19 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from apps.dashboards.payload import dashboard_data_url, dashboard_payload
+from apps.dashboards.ranking import (
+    DEFAULT_SORT,
+    RANKING_FORMATS,
+    ranking_build,
+    ranking_csv,
+    ranking_file_name,
+    ranking_xlsx,
+)
 from apps.dashboards.selectors import dashboard_build, dashboard_unit_for
 from apps.supervision.services import user_may_set_supervision
 
@@ -32,3 +42,26 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
     dashboard = dashboard_build(user=request.user, unit=unit, sort=request.GET.get("sort", "unit"))
     return JsonResponse(dashboard_payload(dashboard), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    """考评排名: the child units of a unit the user may see, ranked by the column asked for."""
+    unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
+    ranking = ranking_build(user=request.user, unit=unit, sort=request.GET.get("sort", DEFAULT_SORT))
+    return render(request, "dashboards/ranking.html", {"ranking": ranking})
+
+
+@login_required
+def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The same ranking as an XLSX or CSV file, scoped the same way."""
+    if file_format not in RANKING_FORMATS:
+        raise Http404
+    unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
+    ranking = ranking_build(user=request.user, unit=unit, sort=request.GET.get("sort", DEFAULT_SORT))
+    if file_format == "xlsx":
+        response = HttpResponse(ranking_xlsx(ranking), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(ranking_csv(ranking), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, ranking_file_name(ranking, file_format))
+    return response
