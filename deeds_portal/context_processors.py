@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.notifications.badge import badge_counts
 from apps.reports.models import REPORT_READER_ROLES
 from apps.workdays.days import years_to_enter
 
@@ -25,3 +26,11 @@ def calendar_warning(request: HttpRequest) -> dict[str, list[int]]:
     if not (user and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN)):
         return {}
     return {"calendar_years_missing": years_to_enter(timezone.localdate())}
+
+
+def inbox_badge(request: HttpRequest) -> dict[str, dict[str, int]]:
+    """The counts beside "My to-do list" and "Notifications" in the top bar."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {}
+    return {"inbox_badge": badge_counts(user)}

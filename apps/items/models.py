@@ -316,6 +316,9 @@ class WorkItem(TimeStampedModel):
     # assignment), and when it was. Waiting while acknowledge_by is set and acknowledged_at is not.
     acknowledge_by = models.DateField(_("acknowledge by"), null=True, blank=True, editable=False)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True, editable=False)
+    # When the responsible unit last declined it (退办), sending it back to the owning unit; cleared by the next
+    # assignment. The owning side finds it in its inbox meanwhile.
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True, editable=False)
     # The date an extension request (延期申请) waiting for the owning side's decision asks for; one at a time.
     extension_asked_for = models.DateField(_("extension asked for"), null=True, blank=True, editable=False)
     is_key = models.BooleanField(_("key item"), default=False)

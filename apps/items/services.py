@@ -455,6 +455,7 @@ def item_assign(
                 else None
             ),
             "acknowledged_at": None,
+            "declined_at": None,
         },
     )
 
@@ -477,7 +478,12 @@ def item_decline(*, item: WorkItem, by: User, reason: str) -> WorkItem:
         by=by,
         action=Action.DECLINE,
         reason=reason,
-        fields={"responsible_unit": item.unit, "responsible_person": None, "acknowledge_by": None},
+        fields={
+            "responsible_unit": item.unit,
+            "responsible_person": None,
+            "acknowledge_by": None,
+            "declined_at": timezone.now(),
+        },
     )
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.ledger",
     "apps.dashboards",
     "apps.reports",
+    "apps.notifications",
     "apps.demo",
 ]
 
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "deeds_portal.context_processors.menu",
                 "deeds_portal.context_processors.calendar_warning",
+                "deeds_portal.context_processors.inbox_badge",
             ],
         },
     },
@@ -182,6 +184,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=1, day_of_month="1"),
         "args": ["monthly"],
     },
+    # The morning run: what falls due today (acknowledgements, deadlines near and passed) is said to the people
+    # who do the work, and each gets one digest email (apps/notifications).
+    "daily-notifications": {
+        "task": "apps.notifications.tasks.notifications_daily_task",
+        "schedule": crontab(minute=30, hour=8),
+    },
     # Background jobs left behind (a worker killed mid-way, a message or thread lost) are sent again once their
     # lease has run out: reports, ledger imports and big exports, each app sweeping its own (docs/deploying.md).
     "stalled-reports": {
@@ -202,6 +210,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Reports: the PDF's Chinese font.
+# Email (the daily digests): Django's SMTP backend when EMAIL_HOST is set, else written to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@deeds.invalid")
+# The portal's address as people reach it, for the links in emails.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 REPORT_PDF_FONT = os.environ.get("REPORT_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # Ledger imports and item exports: bigger files are checked, imported and written by the worker,

@@ -69,6 +69,8 @@ FIELD_PLACES: dict[str, set[str]] = {
     # 未签收 and 签收及时率.
     "acknowledge_by": {"api_list", "api_detail", "counters"},
     "acknowledged_at": {"api_list", "api_detail", "counters"},
+    # When the responsible unit declined it (退办); the owning side's inbox lists it until it is assigned again.
+    "declined_at": {"api_detail"},
 }
 
 # Ledger column keys and dashboard list fields that name a model field differently.

@@ -118,7 +118,7 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ItemTransition
-        fields = ["id", "action", "from_status", "to_status", "by", "at", "reason"]
+        fields = ["id", "action", "from_status", "to_status", "by", "at", "reason", "due"]
         read_only_fields = fields
 
 
@@ -170,6 +170,7 @@ class WorkItemDetailSerializer(WorkItemSerializer):
             "completed_on",
             "closed_at",
             "published_at",
+            "declined_at",
             "created_by",
             "created_at",
             "allowed_actions",

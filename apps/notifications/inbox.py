@@ -1,0 +1,144 @@
+"""我的待办: what is waiting on a person, section by section, each entry linking to where it is cleared.
+
+Every section is a queryset over the items (or notices) built from the same rules the services check
+(apps/items/rules.py: the owning side decides, the responsible side does the work), so an entry here is
+something the person may actually do, and doing it takes the entry away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Role
+from apps.items.lights import light_q
+from apps.items.models import (
+    ACTIVE_STATUS_LIST,
+    Acknowledgement,
+    Action,
+    Light,
+    Status,
+    WorkItem,
+    acknowledgement_q,
+    today_local,
+)
+from apps.items.rules import OWNING_SIDE_ROLES, RESPONSIBLE_SIDE_ROLES
+from apps.org.scope import in_reach_of
+
+if TYPE_CHECKING:
+    import datetime
+
+    from apps.accounts.models import User
+
+# How many entries of each section the inbox page lists; the rest are behind the section's "all" link.
+SECTION_SIZE = 20
+
+
+def responsible_q(user: User) -> Q:
+    """The items the user is on the responsible side of: theirs, or their unit's if they work it."""
+    mine = Q(responsible_person=user)
+    if user.unit_id is not None and user.has_role(*RESPONSIBLE_SIDE_ROLES):
+        mine |= Q(responsible_unit_id=user.unit_id)
+    return mine
+
+
+def _owning_side(user: User, action: str) -> QuerySet[WorkItem]:
+    """Items whose owning side the user is on, in a role that takes `action` there."""
+    if not (user.sees_everything or user.has_role(*OWNING_SIDE_ROLES[action])):
+        return WorkItem.objects.none()
+    return in_reach_of(WorkItem.objects.all(), user, "unit__path")
+
+
+@dataclass
+class Section:
+    """One kind of work waiting on the person."""
+
+    key: str
+    title: str
+    hint: str  # what clears an entry
+    items: QuerySet
+    count: int = 0
+    entries: list = field(default_factory=list)
+
+
+def inbox_sections(user: User, today: datetime.date | None = None) -> list[Section]:
+    """The sections of the user's inbox, as querysets not yet run (in the order the page shows them)."""
+    if not user.is_authenticated:
+        return []
+    today = today or today_local()
+    mine = WorkItem.objects.filter(responsible_q(user))
+    sections = [
+        Section(
+            "acknowledge",
+            _("To acknowledge (签收)"),
+            _("Acknowledge or decline the assignment on the item's page."),
+            mine.filter(acknowledgement_q(Acknowledgement.WAITING)).order_by("acknowledge_by", "pk"),
+        ),
+        Section(
+            "returned",
+            _("Returned to me"),
+            _("Start the work again and complete it; the reason is on the item's page."),
+            mine.filter(status=Status.RETURNED).order_by("deadline", "pk"),
+        ),
+        Section(
+            "overdue",
+            _("My overdue items"),
+            _("Complete them, or say why on the item's page."),
+            mine.filter(light_q(Light.RED, today)).order_by("deadline", "pk"),
+        ),
+        Section(
+            "yellow",
+            _("My items lit yellow"),
+            _("The deadline is near or the progress lags: post progress or ask for an extension."),
+            mine.filter(light_q(Light.YELLOW, today)).order_by("deadline", "pk"),
+        ),
+        Section(
+            "approve",
+            _("To approve"),
+            _("Approve the item into the plan, or send it back for revision."),
+            _owning_side(user, Action.APPROVE).filter(status=Status.SUBMITTED).order_by("deadline", "pk"),
+        ),
+        Section(
+            "extension",
+            _("Extension requests to decide"),
+            _("Grant the extension, setting the date, or refuse it with a reason."),
+            _owning_side(user, Action.GRANT_EXTENSION)
+            .filter(status__in=ACTIVE_STATUS_LIST, extension_asked_for__isnull=False)
+            .order_by("deadline", "pk"),
+        ),
+        Section(
+            "declined",
+            _("Assignments declined (退办)"),
+            _("Assign the item again, or take it on in the owning unit."),
+            _owning_side(user, Action.ASSIGN)
+            .filter(status__in=ACTIVE_STATUS_LIST, declined_at__isnull=False)
+            .order_by("-declined_at", "pk"),
+        ),
+        Section(
+            "close",
+            _("To review and close"),
+            _("Close the completed item after checking it, or return it with a reason."),
+            _owning_side(user, Action.CLOSE).filter(status=Status.COMPLETED).order_by("completed_on", "pk"),
+        ),
+    ]
+    if user.sees_everything and not user.has_role(Role.SUPERVISOR, Role.LEADER, Role.UNIT_ADMIN):
+        # A system administrator supports every office but works no one's queue.
+        sections = [section for section in sections if section.key not in {"approve", "extension", "declined", "close"}]
+    return sections
+
+
+def inbox_fill(sections: list[Section]) -> list[Section]:
+    """Count each section and load its first SECTION_SIZE entries (with the units the page shows)."""
+    for section in sections:
+        section.count = section.items.count()
+        if section.count:
+            section.entries = list(section.items.select_related("unit", "responsible_unit")[:SECTION_SIZE])
+    return sections
+
+
+def inbox_total(user: User) -> int:
+    """How many entries wait on the user in all, for the badge in the top bar."""
+    return sum(section.items.count() for section in inbox_sections(user))

@@ -1,0 +1,76 @@
+"""Notifications of what happened to a person's items, read in the portal and sent as one daily email digest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned to you")
+    RETURNED = "returned", _("Returned to you")
+    DECLINED = "declined", _("Assignment declined")
+    ACKNOWLEDGEMENT_DUE = "acknowledgement_due", _("Acknowledgement due")
+    DUE_SOON = "due_soon", _("Deadline near")
+    OVERDUE = "overdue", _("Overdue")
+    EXTENSION_DECIDED = "extension_decided", _("Extension request decided")
+    NOTICE_ISSUED = "notice_issued", _("Supervision notice issued")
+    NOTICE_ESCALATED = "notice_escalated", _("Supervision notice escalated")
+    NOTICE_ANSWERED = "notice_answered", _("Supervision notice answered")
+    CHASED = "chased", _("Chased (催办)")
+
+
+class Notification(models.Model):
+    """One thing a person should know about one item, on one day.
+
+    (recipient, event, item, day) is unique: the daily run and the services may both try to say the same thing
+    the same day, and it is said once.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(_("event"), max_length=30, choices=Event.choices)
+    item = models.ForeignKey(
+        "items.WorkItem", verbose_name=_("item"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    day = models.DateField(_("day"))
+    text = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True, help_text=_("Where the notification leads."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event", "item", "day"], name="one_notification_a_day")
+        ]
+        indexes = [
+            # A person's unread ones (the count in the top bar) and the ones the digest has still to send.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["emailed_at", "recipient"], name="notification_to_email"),
+            models.Index(fields=["day", "event"], name="notification_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.event} {self.item_id} {self.day}"
+
+
+class EmailChoice(models.Model):
+    """Whether a person receives the daily digest by email (on unless they turn it off)."""
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="email_choice"
+    )
+    daily_digest = models.BooleanField(_("daily email digest"), default=True)
+
+    class Meta:
+        verbose_name = _("email choice")
+        verbose_name_plural = _("email choices")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.daily_digest}"

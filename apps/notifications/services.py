@@ -1,0 +1,255 @@
+"""Saying what happened to whom: notifications written as things happen and by the daily run, and the digests.
+
+Things that happen (an assignment, a return, a decision) are written in the transaction of the change, by the
+receivers in `signals.py`. Things that fall due (an acknowledgement, a deadline near or passed) are found by
+`notifications_daily_run`, run by beat every morning. Each is one row per (person, event, item, day), so saying
+it twice the same day says it once; the digest then sends each person one email with what is new.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from apps.accounts.models import User
+from apps.items.models import ACTIVE_STATUS_LIST, Acknowledgement, WorkItem, acknowledgement_q, today_local
+from apps.items.rules import RESPONSIBLE_SIDE_ROLES
+from apps.notifications.models import EmailChoice, Event, Notification
+from apps.org.supervision import settings_for_paths
+from apps.workdays.days import WorkCalendar
+
+logger = logging.getLogger(__name__)
+
+# Overdue items are said again every this many days while they stay overdue; so are late acknowledgements.
+REPEAT_EVERY_DAYS = 7
+# How far back the repeats look: items overdue for longer are said no more by the daily run (the inbox keeps
+# them listed).
+REPEAT_FOR_DAYS = 2 * 366
+# A digest carries what was written in the last few days and not yet sent; older rows are left to the page.
+DIGEST_DAYS = 7
+BATCH = 5000
+# What the daily run says (the rest is said as it happens, by signals.py).
+DAILY_EVENTS = (Event.ACKNOWLEDGEMENT_DUE, Event.OVERDUE, Event.DUE_SOON)
+
+
+def item_link(item_id: int) -> str:
+    return reverse("items:detail", args=[item_id])
+
+
+def responsible_people(items: Iterable[WorkItem | dict]) -> dict[int, list[int]]:
+    """Item id -> who does its work: the responsible person, else the responsible unit's officials and admins."""
+    rows = [item if isinstance(item, dict) else _row(item) for item in items]
+    units = {row["responsible_unit_id"] for row in rows if not row["responsible_person_id"]}
+    workers: dict[int, list[int]] = defaultdict(list)
+    if units:
+        people = (
+            User.objects.filter(unit_id__in=units, is_active=True, role_assignments__role__in=RESPONSIBLE_SIDE_ROLES)
+            .values_list("unit_id", "pk")
+            .distinct()
+        )
+        for unit_id, person_id in people:
+            workers[unit_id].append(person_id)
+    return {
+        row["id"]: [row["responsible_person_id"]]
+        if row["responsible_person_id"]
+        else sorted(workers.get(row["responsible_unit_id"], []))
+        for row in rows
+    }
+
+
+def _row(item: WorkItem) -> dict:
+    return {
+        "id": item.pk,
+        "responsible_person_id": item.responsible_person_id,
+        "responsible_unit_id": item.responsible_unit_id,
+    }
+
+
+def notify(*, event: str, item: WorkItem, people: Iterable[int], text: str, day: datetime.date | None = None) -> None:
+    """Tell each of `people` (ids) about `item`; said already today, it is not said again."""
+    day = day or today_local()
+    link = item_link(item.pk)
+    rows = [
+        Notification(recipient_id=person, event=event, item=item, day=day, text=text, link=link)
+        for person in sorted(set(people))
+        if person
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _write(rows: list[Notification]) -> None:
+    for start in range(0, len(rows), BATCH):
+        Notification.objects.bulk_create(rows[start : start + BATCH], ignore_conflicts=True)
+
+
+@dataclass
+class DailyRun:
+    """What one morning's run found and sent."""
+
+    notifications: int = 0  # written today by the run (those said already today are not written twice)
+    digests: int = 0  # emails sent
+
+
+def _weekly_back(day: datetime.date) -> list[datetime.date]:
+    """`day` and the same weekday back over REPEAT_FOR_DAYS: the limits whose "on the day, then weekly" is today."""
+    return [day - datetime.timedelta(days=weeks * REPEAT_EVERY_DAYS) for weeks in range(REPEAT_FOR_DAYS // 7 + 1)]
+
+
+def _say_about(items, *, event: str, day: datetime.date, text_of, fields: tuple[str, ...] = ()) -> list[Notification]:
+    rows = list(
+        items.values("id", "number", "title", "responsible_person_id", "responsible_unit_id", *fields).iterator(
+            chunk_size=BATCH
+        )
+    )
+    people = responsible_people(rows)
+    return [
+        Notification(
+            recipient_id=person, event=event, item_id=row["id"], day=day, text=text_of(row), link=item_link(row["id"])
+        )
+        for row in rows
+        for person in people[row["id"]]
+    ]
+
+
+def notifications_daily_run(*, today: datetime.date | None = None, send: bool = True) -> DailyRun:
+    """Find what falls due today and tell the people who do the work; then send the digests.
+
+    Run twice the same day, it writes and sends nothing the second time.
+    """
+    today = today or today_local()
+    run = DailyRun()
+    calendar = WorkCalendar()
+    active = WorkItem.objects.filter(status__in=ACTIVE_STATUS_LIST).order_by()
+
+    with override(settings.LANGUAGE_CODE):
+        # Acknowledgement due (签收): on the last day allowed, then weekly while it still waits.
+        waiting = WorkItem.objects.filter(acknowledgement_q(Acknowledgement.WAITING)).order_by()
+        rows = _say_about(
+            waiting.filter(acknowledge_by__in=_weekly_back(today)),
+            event=Event.ACKNOWLEDGEMENT_DUE,
+            day=today,
+            fields=("acknowledge_by",),
+            text_of=lambda row: (
+                _("%(number)s %(title)s: acknowledge by %(day)s.")
+                % {"number": row["number"], "title": row["title"], "day": row["acknowledge_by"].isoformat()}
+            ),
+        )
+        # Overdue: the first day past the deadline, then weekly.
+        rows += _say_about(
+            active.filter(deadline__in=_weekly_back(today - datetime.timedelta(days=1))),
+            event=Event.OVERDUE,
+            day=today,
+            fields=("deadline",),
+            text_of=lambda row: (
+                _("%(number)s %(title)s is overdue: the deadline was %(day)s.")
+                % {"number": row["number"], "title": row["title"], "day": row["deadline"].isoformat()}
+            ),
+        )
+        rows += _due_soon(active, today=today, calendar=calendar)
+        today_rows = Notification.objects.filter(day=today, event__in=DAILY_EVENTS)
+        before = today_rows.count()
+        _write(rows)
+        run.notifications = today_rows.count() - before
+        if send:
+            run.digests = digests_send(today=today)
+    logger.info("Daily run %s: %s notifications offered, %s digests sent", today, run.notifications, run.digests)
+    return run
+
+
+def _due_soon(active, *, today: datetime.date, calendar: WorkCalendar) -> list[Notification]:
+    """Once, on the first morning an item is within its unit's warning window (its deadline near)."""
+    candidates = active.filter(deadline__gte=today, deadline__lte=calendar.add(today, 30))
+    said = set(Notification.objects.filter(event=Event.DUE_SOON, item__in=candidates).values_list("item_id", flat=True))
+    rows = list(
+        candidates.values(
+            "id", "number", "title", "deadline", "responsible_person_id", "responsible_unit_id", "unit__path"
+        ).iterator(chunk_size=BATCH)
+    )
+    unit_settings = settings_for_paths({row["unit__path"] for row in rows})
+    ends: dict[int, datetime.date] = {}
+    near = []
+    for row in rows:
+        if row["id"] in said:
+            continue
+        days = unit_settings[row["unit__path"]].warning_days
+        if days not in ends:
+            ends[days] = calendar.add(today, days)
+        if row["deadline"] <= ends[days]:
+            near.append(row)
+    people = responsible_people(near)
+    return [
+        Notification(
+            recipient_id=person,
+            event=Event.DUE_SOON,
+            item_id=row["id"],
+            day=today,
+            text=_("%(number)s %(title)s is due on %(day)s.")
+            % {"number": row["number"], "title": row["title"], "day": row["deadline"].isoformat()},
+            link=item_link(row["id"]),
+        )
+        for row in near
+        for person in people[row["id"]]
+    ]
+
+
+def _wants_digest(person_ids: list[int]) -> list[User]:
+    off = set(
+        EmailChoice.objects.filter(person_id__in=person_ids, daily_digest=False).values_list("person_id", flat=True)
+    )
+    people = User.objects.filter(pk__in=[pk for pk in person_ids if pk not in off], is_active=True).exclude(email="")
+    return list(people.only("pk", "email", "full_name", "username"))
+
+
+def digests_send(*, today: datetime.date | None = None) -> int:
+    """One email per person with what was written for them lately and not yet sent; returns how many were sent."""
+    today = today or today_local()
+    since = today - datetime.timedelta(days=DIGEST_DAYS)
+    pending = Notification.objects.filter(emailed_at__isnull=True, day__gte=since)
+    person_ids = sorted(set(pending.values_list("recipient_id", flat=True).distinct()))
+    sent = 0
+    base = settings.PORTAL_URL.rstrip("/")
+    connection = get_connection()
+    with connection:
+        for person in _wants_digest(person_ids):
+            with transaction.atomic():
+                # Taken under a row lock, so two runs at once do not both send them (skipped where taken).
+                rows = list(
+                    pending.filter(recipient=person).select_for_update(skip_locked=True).order_by("event", "item_id")
+                )
+                if not rows:
+                    continue
+                message = _digest(person, rows, base=base, today=today)
+                connection.send_messages([message])
+                Notification.objects.filter(pk__in=[row.pk for row in rows]).update(emailed_at=timezone.now())
+                sent += 1
+    return sent
+
+
+def _digest(person: User, rows: list[Notification], *, base: str, today: datetime.date) -> EmailMessage:
+    subject = _("Practical deeds: %(count)s things for you on %(day)s") % {
+        "count": len(rows),
+        "day": today.isoformat(),
+    }
+    lines = [_("Dear %(name)s,") % {"name": person.full_name or person.username}, ""]
+    by_event: dict[str, list[Notification]] = defaultdict(list)
+    for row in rows:
+        by_event[row.event].append(row)
+    for event in Event:
+        if event.value in by_event:
+            lines.append(_("%(event)s:") % {"event": event.label})
+            lines += [f"  - {row.text} {base}{row.link}" for row in by_event[event.value]]
+            lines.append("")
+    lines.append(_("Your to-do list: %(link)s") % {"link": f"{base}{reverse('notifications:inbox')}"})
+    lines.append(_("To stop these emails: %(link)s") % {"link": f"{base}{reverse('notifications:settings')}"})
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[person.email])

@@ -1,0 +1,53 @@
+"""Notifications written as things happen: in the transaction of the recorded step that causes them."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+
+from apps.items.models import Action, ItemTransition
+from apps.notifications.models import Event
+from apps.notifications.services import notify, responsible_people
+
+
+def _earlier_by(step: ItemTransition, action: str) -> int | None:
+    """Who took the item's last `action` before this step (the assigner, the one who asked)."""
+    earlier = (
+        ItemTransition.objects.filter(item_id=step.item_id, action=action, at__lte=step.at)
+        .exclude(pk=step.pk)
+        .order_by("-at", "-id")
+        .values_list("by_id", flat=True)
+        .first()
+    )
+    return earlier
+
+
+@receiver(post_save, sender=ItemTransition, dispatch_uid="notifications_item_steps")
+def item_step_recorded(sender, instance: ItemTransition, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created or raw:
+        return
+    step, item = instance, instance.item
+    label = f"{item.number} {item.title}"
+    if step.action == Action.ASSIGN and item.acknowledge_by is not None:
+        text = _("%(item)s is assigned to you: acknowledge it by %(day)s.") % {
+            "item": label,
+            "day": item.acknowledge_by.isoformat(),
+        }
+        notify(event=Event.ASSIGNED, item=item, people=responsible_people([item])[item.pk], text=text)
+    elif step.action == Action.RETURN:
+        text = _("%(item)s was returned: %(reason)s") % {"item": label, "reason": step.reason}
+        notify(event=Event.RETURNED, item=item, people=responsible_people([item])[item.pk], text=text)
+    elif step.action == Action.DECLINE:
+        text = _("%(item)s was declined by the unit it was assigned to: %(reason)s") % {
+            "item": label,
+            "reason": step.reason,
+        }
+        notify(event=Event.DECLINED, item=item, people=[_earlier_by(step, Action.ASSIGN)], text=text)
+    elif step.action in (Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION):
+        text = f"{label}: {step.reason}" if step.reason else label
+        if step.action == Action.REFUSE_EXTENSION:
+            text = _("%(item)s: the extension was refused: %(reason)s") % {"item": label, "reason": step.reason}
+        notify(
+            event=Event.EXTENSION_DECIDED, item=item, people=[_earlier_by(step, Action.REQUEST_EXTENSION)], text=text
+        )
