@@ -27,6 +27,7 @@ from apps.demo.cast import (
     P,
     T,
 )
+from apps.demo.notices import demo_notices
 from apps.demo.titles import (
     CANCEL_REASONS,
     DECLINE_REASONS,
@@ -394,6 +395,7 @@ def demo_load(*, stdout: TextIOBase | None = None) -> bool:
         builder.build_people()
         item_count = builder.build_items()
         builder.spread_over_time()
+        demo_notices(supervisor=builder.users["supervisor"])
     # The last two reports of each kind, so the archive has something to show and compare.
     today = timezone.localdate()
     for kind in ReportKind:
