@@ -6,11 +6,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 
 from apps.accounts.models import User
+from apps.items.models import WorkItem
 from apps.items.rules import RESPONSIBLE_SIDE_ROLES
 from apps.org.scope import in_reach_of
 from apps.supervision.filtersets import NoticeFilterSet
 from apps.supervision.models import Notice, NoticeStatus
-from apps.supervision.notices import NOTICE_ROLES
+from apps.supervision.notices import NOTICE_ITEM_STATUSES, NOTICE_ROLES
 
 
 def notices_visible_to(user: User) -> QuerySet[Notice]:
@@ -50,3 +51,11 @@ def notices_to_decide(user: User) -> QuerySet[Notice]:
         return Notice.objects.none()
     owning_side = in_reach_of(notices_visible_to(user), user, "item__unit__path")
     return owning_side.filter(status=NoticeStatus.ANSWERED).order_by("reply_by", "id")
+
+
+def items_to_notice(user: User) -> QuerySet[WorkItem]:
+    """The items the user may issue a notice on: owned in their reach, in a state to be noticed, by a supervisor."""
+    if not user.is_authenticated or not user.has_role(*NOTICE_ROLES):
+        return WorkItem.objects.none()
+    items = WorkItem.objects.filter(status__in=sorted(NOTICE_ITEM_STATUSES))
+    return in_reach_of(items, user, "unit__path")

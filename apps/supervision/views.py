@@ -28,7 +28,6 @@ from apps.org.supervision import settings_for
 from apps.supervision.forms import NoticeAcceptForm, NoticeEscalateForm, NoticeIssueForm, NoticeReplyForm
 from apps.supervision.models import Notice, NoticeColour, NoticeEvidence, NoticeStatus
 from apps.supervision.notices import (
-    NOTICE_ITEM_STATUSES,
     chase_send,
     default_reply_by,
     notice_accept,
@@ -37,7 +36,7 @@ from apps.supervision.notices import (
     notice_reply,
     notices_issue,
 )
-from apps.supervision.selectors import notice_filterset, notice_get, notices_visible_to
+from apps.supervision.selectors import items_to_notice, notice_filterset, notice_get, notices_visible_to
 from apps.supervision.services import MOST_WARNING_DAYS, supervision_settings_update, user_may_set_supervision
 
 
@@ -205,9 +204,10 @@ def notice_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _items_offered(request: HttpRequest) -> tuple[QuerySet[WorkItem], list[int], Unit | None]:
-    """The items the issue form offers: those named by `?item=` (ticked), and with `?unit=` that unit's items."""
+    """The items the issue form offers: those named by `?item=` (ticked), and with `?unit=` that unit's items;
+    only those the user may issue a notice on (the service checks again)."""
     named = [int(value) for value in request.GET.getlist("item") if value.isdigit()]
-    visible = WorkItem.objects.visible_to(request.user).filter(status__in=sorted(NOTICE_ITEM_STATUSES))
+    visible = items_to_notice(request.user)
     unit = None
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit():
@@ -224,8 +224,9 @@ def notice_issue_view(request: HttpRequest) -> HttpResponse:
     """Issue a notice: `?item=<pk>` for one item (the parameter may repeat), `?unit=<pk>` to choose among a unit's."""
     items, named, unit = _items_offered(request)
     if not items.exists():
-        messages.error(request, _("There is no item here on which a notice can be issued."))
-        return redirect("supervision:notices")
+        messages.error(request, _("There is no item here on which you may issue a notice."))
+        seen = WorkItem.objects.visible_to(request.user).filter(pk__in=named).first()
+        return redirect("items:detail", pk=seen.pk) if seen else redirect("supervision:notices")
     form = NoticeIssueForm(
         request.POST or None,
         items=items,

@@ -8,9 +8,11 @@ and the city above it, the responsible side the township's officials.
 from __future__ import annotations
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from apps.accounts.models import Role
 from apps.core.exceptions import ServiceError, ServicePermissionError
@@ -26,7 +28,7 @@ from apps.supervision.notices import (
     notice_reply,
     notices_issue,
 )
-from apps.supervision.selectors import notices_to_decide, notices_to_reply, notices_visible_to
+from apps.supervision.selectors import items_to_notice, notices_to_decide, notices_to_reply, notices_visible_to
 from tests.conftest import official_of, travel_to
 from tests.factories import UserFactory
 
@@ -278,6 +280,19 @@ def test_chase_the_constraint_keeps_one_a_day(delivered, supervisor):
         Chase.objects.create(item=delivered, by=supervisor, day=MONDAY)
 
 
+def test_chase_at_the_same_moment_gets_the_refusal_not_an_integrity_error(delivered, supervisor, leader):
+    # given a chase recorded by someone else after this one looked (two clicks at the same moment)
+    with travel_to(MONDAY):
+        chase_send(item=delivered, by=supervisor)
+    # when the second one's look finds nothing, its insert meets the constraint
+    no_look = mock.patch.object(QuerySet, "exists", return_value=False)
+    with travel_to(MONDAY), no_look, pytest.raises(ServiceError) as refused:
+        chase_send(item=delivered, by=leader)
+    # then
+    assert "今天已催办" in refused.value.message
+    assert Chase.objects.filter(item=delivered).count() == 1
+
+
 def test_chase_refused_on_an_item_not_being_delivered(make_item, supervisor):
     with pytest.raises(ServiceError), travel_to(MONDAY):
         chase_send(item=make_item(Status.COMPLETED), by=supervisor)
@@ -291,6 +306,15 @@ def test_chase_is_sent_to_the_responsible_person(make_item, supervisor, township
     )
     with travel_to(MONDAY):
         assert chase_send(item=item, by=supervisor).to == person
+
+
+def test_notice_selector_items_to_notice(cast, delivered, make_item):
+    draft = make_item(Status.DRAFT)
+    assert draft not in set(items_to_notice(cast["supervisor"]))
+    assert set(items_to_notice(cast["supervisor"])) == {delivered}
+    assert set(items_to_notice(cast["system_admin"])) == {delivered}
+    for who in ("leader", "owner", "responsible", "outsider"):
+        assert not items_to_notice(cast[who]).exists()
 
 
 def test_notice_selectors_to_reply_and_to_decide(delivered, cast, make_item):

@@ -102,8 +102,21 @@ def test_notice_issue_page_refuses_someone_who_is_not_a_supervisor(client, leade
         response = client.post(
             url, {"items": [delivered.pk], "colour": "blue", "requirements": REQUIREMENTS, "reply_by": "2026-11-09"}
         )
+    assert response["Location"] == reverse("items:detail", args=[delivered.pk])
+    assert message_texts(response)
+    assert not Notice.objects.exists()
+
+
+def test_notice_issue_page_refuses_an_item_not_offered(client, supervisor, delivered, make_item):
+    draft = make_item(Status.DRAFT)
+    client.force_login(supervisor)
+    url = f"{reverse('supervision:notice_issue')}?item={delivered.pk}"
+    with travel_to(MONDAY):
+        response = client.post(
+            url, {"items": [draft.pk], "colour": "blue", "requirements": REQUIREMENTS, "reply_by": "2026-11-09"}
+        )
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    assert response.context["form"].errors["items"]
     assert not Notice.objects.exists()
 
 
