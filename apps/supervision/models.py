@@ -42,10 +42,10 @@ OPEN_NOTICE_STATUSES = frozenset({NoticeStatus.WAITING, NoticeStatus.ANSWERED})
 
 
 class NoticeEventKind(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", _("Notice issued")
     REPLIED = "replied", _("Replied")
     ACCEPTED = "accepted", _("Reply accepted")
-    ESCALATED = "escalated", _("Escalated")
+    ESCALATED = "escalated", _("Escalated to the next colour")
 
 
 def notice_overdue_q(today: datetime.date | None = None) -> Q:

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             name='NoticeEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issued', 'Issued'), ('replied', 'Replied'), ('accepted', 'Reply accepted'), ('escalated', 'Escalated')], max_length=10, verbose_name='step')),
+                ('kind', models.CharField(choices=[('issued', 'Notice issued'), ('replied', 'Replied'), ('accepted', 'Reply accepted'), ('escalated', 'Escalated to the next colour')], max_length=10, verbose_name='step')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
                 ('text', models.TextField(blank=True, verbose_name='text')),
                 ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='by')),
