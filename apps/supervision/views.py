@@ -28,6 +28,7 @@ from apps.org.supervision import settings_for
 from apps.supervision.forms import NoticeAcceptForm, NoticeEscalateForm, NoticeIssueForm, NoticeReplyForm
 from apps.supervision.models import Notice, NoticeColour, NoticeEvidence, NoticeStatus
 from apps.supervision.notices import (
+    NOTICE_ROLES,
     chase_send,
     default_reply_by,
     notice_accept,
@@ -129,8 +130,17 @@ def notice_list_view(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(notices, NOTICES_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Filtered by a unit, a supervisor is offered to issue notices on that unit's items at once.
+    unit = filterset.form.cleaned_data.get("unit") if filterset.is_bound and not problems else None
     return render(
-        request, "supervision/notices.html", {"filterset": filterset, "page_obj": page_obj, "query": query.urlencode()}
+        request,
+        "supervision/notices.html",
+        {
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "query": query.urlencode(),
+            "issue_unit": unit if unit is not None and request.user.has_role(*NOTICE_ROLES) else None,
+        },
     )
 
 

@@ -237,6 +237,15 @@ def test_notice_list_filters(client, supervisor, street, delivered, make_item, t
     assert listed("overdue=perhaps") == set()  # a filter that does not hold lists nothing
 
 
+def test_notice_list_of_a_unit_offers_a_supervisor_to_issue_on_its_items(client, supervisor, leader, district):
+    client.force_login(supervisor)
+    response = client.get(f"{reverse('supervision:notices')}?unit={district.pk}")
+    assert response.context["issue_unit"] == district
+    assert f"{reverse('supervision:notice_issue')}?unit={district.pk}" in response.content.decode()
+    client.force_login(leader)
+    assert client.get(f"{reverse('supervision:notices')}?unit={district.pk}").context["issue_unit"] is None
+
+
 def test_notice_list_hides_other_districts(client, supervisor, outsider, delivered):
     issued(delivered, supervisor)
     client.force_login(outsider)
