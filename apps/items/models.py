@@ -360,6 +360,13 @@ class WorkItem(TimeStampedModel):
             models.Index(
                 fields=["deadline", "id"], condition=Q(status__in=ACTIVE_STATUS_LIST), name="item_open_deadline"
             ),
+            # The inboxes: the few items with an extension request waiting, or back after a decline (退办).
+            models.Index(
+                fields=["extension_asked_for"],
+                condition=Q(extension_asked_for__isnull=False),
+                name="item_extension_waiting",
+            ),
+            models.Index(fields=["declined_at"], condition=Q(declined_at__isnull=False), name="item_declined"),
             models.Index(
                 fields=["unit", "deadline"], condition=Q(status__in=ACTIVE_STATUS_LIST), name="item_open_unit"
             ),

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
+from apps.items.counters.models import StatusCount
 from apps.items.lights import light_q
 from apps.items.models import (
     ACTIVE_STATUS_LIST,
@@ -27,6 +28,7 @@ from apps.items.models import (
 )
 from apps.items.rules import OWNING_SIDE_ROLES, RESPONSIBLE_SIDE_ROLES
 from apps.org.scope import in_reach_of
+from apps.supervision.selectors import notices_to_decide, notices_to_reply
 
 if TYPE_CHECKING:
     import datetime
@@ -62,6 +64,10 @@ class Section:
     items: QuerySet
     count: int = 0
     entries: list = field(default_factory=list)
+    # For a queue as wide as the person's whole subtree (approve, close), the rollup counters' figure: the
+    # same number without counting the items.
+    counted_status: str = ""
+    kind: str = "item"  # what the entries are: items, or supervision notices
 
 
 def inbox_sections(user: User, today: datetime.date | None = None) -> list[Section]:
@@ -76,6 +82,13 @@ def inbox_sections(user: User, today: datetime.date | None = None) -> list[Secti
             _("To acknowledge (签收)"),
             _("Acknowledge or decline the assignment on the item's page."),
             mine.filter(acknowledgement_q(Acknowledgement.WAITING)).order_by("acknowledge_by", "pk"),
+        ),
+        Section(
+            "notice_reply",
+            _("Supervision notices to answer"),
+            _("Reply on the notice's page with what was done, and the evidence, by its reply date."),
+            notices_to_reply(user),
+            kind="notice",
         ),
         Section(
             "returned",
@@ -100,6 +113,7 @@ def inbox_sections(user: User, today: datetime.date | None = None) -> list[Secti
             _("To approve"),
             _("Approve the item into the plan, or send it back for revision."),
             _owning_side(user, Action.APPROVE).filter(status=Status.SUBMITTED).order_by("deadline", "pk"),
+            counted_status=Status.SUBMITTED,
         ),
         Section(
             "extension",
@@ -122,23 +136,50 @@ def inbox_sections(user: User, today: datetime.date | None = None) -> list[Secti
             _("To review and close"),
             _("Close the completed item after checking it, or return it with a reason."),
             _owning_side(user, Action.CLOSE).filter(status=Status.COMPLETED).order_by("completed_on", "pk"),
+            counted_status=Status.COMPLETED,
+        ),
+        Section(
+            "notice_decide",
+            _("Notice replies to decide"),
+            _("Accept the reply, or escalate the notice to the next colour."),
+            notices_to_decide(user),
+            kind="notice",
         ),
     ]
     if user.sees_everything and not user.has_role(Role.SUPERVISOR, Role.LEADER, Role.UNIT_ADMIN):
         # A system administrator supports every office but works no one's queue.
-        sections = [section for section in sections if section.key not in {"approve", "extension", "declined", "close"}]
+        queues = {"approve", "extension", "declined", "close", "notice_decide"}
+        sections = [section for section in sections if section.key not in queues]
     return sections
 
 
-def inbox_fill(sections: list[Section]) -> list[Section]:
+def _count(section: Section, user: User) -> int:
+    if not section.counted_status:
+        return section.items.count()
+    if section.items.query.is_empty():
+        return 0
+    # The owning side is the person's subtree: the counters' row of their unit (of every root, for those who
+    # reach everything) counts its items by status.
+    rows = (
+        StatusCount.objects.filter(unit__parent__isnull=True)
+        if user.sees_everything
+        else StatusCount.objects.filter(unit_id=user.unit_id)
+    )
+    return rows.aggregate(total=Sum(section.counted_status))["total"] or 0
+
+
+def inbox_fill(sections: list[Section], user: User) -> list[Section]:
     """Count each section and load its first SECTION_SIZE entries (with the units the page shows)."""
     for section in sections:
-        section.count = section.items.count()
+        section.count = _count(section, user)
         if section.count:
-            section.entries = list(section.items.select_related("unit", "responsible_unit")[:SECTION_SIZE])
+            related = (
+                ("unit", "responsible_unit") if section.kind == "item" else ("item__unit", "item__responsible_unit")
+            )
+            section.entries = list(section.items.select_related(*related)[:SECTION_SIZE])
     return sections
 
 
 def inbox_total(user: User) -> int:
     """How many entries wait on the user in all, for the badge in the top bar."""
-    return sum(section.items.count() for section in inbox_sections(user))
+    return sum(_count(section, user) for section in inbox_sections(user))

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from apps.accounts.models import User
+from apps.accounts.models import Role, User
 from apps.items.models import ACTIVE_STATUS_LIST, Acknowledgement, WorkItem, acknowledgement_q, today_local
 from apps.items.rules import RESPONSIBLE_SIDE_ROLES
 from apps.notifications.models import EmailChoice, Event, Notification
@@ -38,6 +38,7 @@ REPEAT_EVERY_DAYS = 7
 REPEAT_FOR_DAYS = 2 * 366
 # A digest carries what was written in the last few days and not yet sent; older rows are left to the page.
 DIGEST_DAYS = 7
+DIGEST_BATCH = 200
 BATCH = 5000
 # What the daily run says (the rest is said as it happens, by signals.py).
 DAILY_EVENTS = (Event.ACKNOWLEDGEMENT_DUE, Event.OVERDUE, Event.DUE_SOON)
@@ -48,22 +49,28 @@ def item_link(item_id: int) -> str:
 
 
 def responsible_people(items: Iterable[WorkItem | dict]) -> dict[int, list[int]]:
-    """Item id -> who does its work: the responsible person, else the responsible unit's officials and admins."""
+    """Item id -> who is told about its work: the responsible person, else the responsible unit's administrators
+    (who hand the work out), else, in a unit with none, its officials."""
     rows = [item if isinstance(item, dict) else _row(item) for item in items]
     units = {row["responsible_unit_id"] for row in rows if not row["responsible_person_id"]}
-    workers: dict[int, list[int]] = defaultdict(list)
+    workers: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     if units:
         people = (
             User.objects.filter(unit_id__in=units, is_active=True, role_assignments__role__in=RESPONSIBLE_SIDE_ROLES)
-            .values_list("unit_id", "pk")
-            .distinct()
+            .values_list("unit_id", "role_assignments__role", "pk")
+            .order_by("pk")
         )
-        for unit_id, person_id in people:
-            workers[unit_id].append(person_id)
+        for unit_id, role, person_id in people:
+            workers[unit_id][role].append(person_id)
+
+    def of_unit(unit_id: int) -> list[int]:
+        roles = workers.get(unit_id, {})
+        return roles.get(Role.UNIT_ADMIN) or roles.get(Role.OFFICIAL) or []
+
     return {
         row["id"]: [row["responsible_person_id"]]
         if row["responsible_person_id"]
-        else sorted(workers.get(row["responsible_unit_id"], []))
+        else of_unit(row["responsible_unit_id"])
         for row in rows
     }
 
@@ -76,14 +83,22 @@ def _row(item: WorkItem) -> dict:
     }
 
 
-def notify(*, event: str, item: WorkItem, people: Iterable[int], text: str, day: datetime.date | None = None) -> None:
-    """Tell each of `people` (ids) about `item`; said already today, it is not said again."""
+def notify(
+    *,
+    event: str,
+    item: WorkItem,
+    people: Iterable[int | None],
+    text: str,
+    day: datetime.date | None = None,
+    link: str = "",
+) -> None:
+    """Tell each of `people` (ids) about `item` (linking to `link`, by default the item's page); said already
+    today, it is not said again."""
     day = day or today_local()
-    link = item_link(item.pk)
+    link = link or item_link(item.pk)
     rows = [
         Notification(recipient_id=person, event=event, item=item, day=day, text=text, link=link)
-        for person in sorted(set(people))
-        if person
+        for person in sorted({person for person in people if person})
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
@@ -212,27 +227,37 @@ def _wants_digest(person_ids: list[int]) -> list[User]:
 
 
 def digests_send(*, today: datetime.date | None = None) -> int:
-    """One email per person with what was written for them lately and not yet sent; returns how many were sent."""
+    """One email per person with what was written for them lately and not yet sent; returns how many were sent.
+
+    People are taken DIGEST_BATCH at a time: their rows locked (rows another run holds are skipped, so two runs at
+    once do not both send them), their emails sent over one connection, the rows marked sent, committed. A failure
+    mid-batch rolls the batch back: those people get the digest on the next run (some perhaps twice).
+    """
     today = today or today_local()
     since = today - datetime.timedelta(days=DIGEST_DAYS)
     pending = Notification.objects.filter(emailed_at__isnull=True, day__gte=since)
     person_ids = sorted(set(pending.values_list("recipient_id", flat=True).distinct()))
+    people = {person.pk: person for person in _wants_digest(person_ids)}
+    wanted = sorted(people)
     sent = 0
     base = settings.PORTAL_URL.rstrip("/")
     connection = get_connection()
     with connection:
-        for person in _wants_digest(person_ids):
+        for start in range(0, len(wanted), DIGEST_BATCH):
+            batch = wanted[start : start + DIGEST_BATCH]
             with transaction.atomic():
-                # Taken under a row lock, so two runs at once do not both send them (skipped where taken).
                 rows = list(
-                    pending.filter(recipient=person).select_for_update(skip_locked=True).order_by("event", "item_id")
+                    pending.filter(recipient_id__in=batch)
+                    .select_for_update(skip_locked=True)
+                    .order_by("recipient_id", "event", "item_id")
                 )
-                if not rows:
-                    continue
-                message = _digest(person, rows, base=base, today=today)
-                connection.send_messages([message])
+                by_person: dict[int, list[Notification]] = defaultdict(list)
+                for row in rows:
+                    by_person[row.recipient_id].append(row)
+                messages = [_digest(people[pk], mine, base=base, today=today) for pk, mine in by_person.items()]
+                connection.send_messages(messages)
                 Notification.objects.filter(pk__in=[row.pk for row in rows]).update(emailed_at=timezone.now())
-                sent += 1
+                sent += len(messages)
     return sent
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.items.models import Action, ItemTransition
 from apps.notifications.models import Event
 from apps.notifications.services import notify, responsible_people
+from apps.supervision.models import Chase, NoticeEvent, NoticeEventKind
 
 
 def _earlier_by(step: ItemTransition, action: str) -> int | None:
@@ -51,3 +53,40 @@ def item_step_recorded(sender, instance: ItemTransition, created: bool, raw: boo
         notify(
             event=Event.EXTENSION_DECIDED, item=item, people=[_earlier_by(step, Action.REQUEST_EXTENSION)], text=text
         )
+
+
+@receiver(post_save, sender=NoticeEvent, dispatch_uid="notifications_notice_steps")
+def notice_step_recorded(sender, instance: NoticeEvent, created: bool, raw: bool = False, **kwargs) -> None:
+    """A notice issued (an escalation issues the next one) is said to the responsible side; a reply to its issuer."""
+    if not created or raw:
+        return
+    notice = instance.notice
+    item = notice.item
+    link = reverse("supervision:notice", args=[notice.pk])
+    facts = {
+        "item": f"{item.number} {item.title}",
+        "colour": notice.get_colour_display(),
+        "day": notice.reply_by.isoformat(),
+    }
+    if instance.kind == NoticeEventKind.ISSUED:
+        event = Event.NOTICE_ESCALATED if notice.escalated_from_id else Event.NOTICE_ISSUED
+        text = _("%(item)s: a supervision notice, %(colour)s; reply by %(day)s.") % facts
+        notify(event=event, item=item, people=responsible_people([item])[item.pk], text=text, link=link)
+    elif instance.kind == NoticeEventKind.REPLIED:
+        text = _("%(item)s: the supervision notice (%(colour)s) was answered.") % facts
+        notify(event=Event.NOTICE_ANSWERED, item=item, people=[notice.issued_by_id], text=text, link=link)
+
+
+@receiver(post_save, sender=Chase, dispatch_uid="notifications_chases")
+def chase_recorded(sender, instance: Chase, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created or raw:
+        return
+    item = instance.item
+    people = [instance.to_id] if instance.to_id else responsible_people([item])[item.pk]
+    text = _("%(item)s: you are chased to get it done (deadline %(day)s).") % {
+        "item": f"{item.number} {item.title}",
+        "day": item.deadline.isoformat(),
+    }
+    if instance.note:
+        text = f"{text} {instance.note}"
+    notify(event=Event.CHASED, item=item, people=people, text=text)

@@ -21,7 +21,7 @@ from apps.notifications.models import EmailChoice, Notification
 
 @login_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
-    sections = inbox_fill(inbox_sections(request.user))
+    sections = inbox_fill(inbox_sections(request.user), request.user)
     badge_forget(request.user)  # the page has just counted afresh; the badge follows on the next page
     unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
     return render(

@@ -11,6 +11,8 @@ from apps.items.models import Action, Status, WorkItem
 from apps.items.services import item_assign, item_decline, item_grant_extension, item_request_extension
 from apps.notifications.models import EmailChoice, Event, Notification
 from apps.notifications.tasks import notifications_daily_task
+from apps.supervision.models import Notice, NoticeColour
+from apps.supervision.notices import chase_send, notice_escalate, notice_issue, notice_reply
 from tests.conftest import official_of, travel_to
 
 D = datetime.date
@@ -141,3 +143,27 @@ def test_a_person_who_turned_email_off_gets_none_but_keeps_the_notifications(cli
     assert 'id="unread-badge"' not in page
     assert not Notification.objects.filter(recipient=owner, read_at__isnull=True).exists()
     assert WorkItem.objects.filter(title="逾期事项").exists()
+
+
+def test_notices_and_chases_are_said_to_whom_they_concern(make_item, leader, supervisor, street, township):
+    with travel_to(D(2026, 10, 12)):
+        item = item_assign(item=make_item(Status.IN_PROGRESS, title="督办事项"), by=leader, responsible_unit=township)
+        blue = notice_issue(
+            item=item, by=supervisor, colour=NoticeColour.BLUE, requirements="本周内报送进展", reply_by=D(2026, 10, 16)
+        )
+        notice_reply(notice=blue, by=street, text="已完成管网铺设")
+    with travel_to(D(2026, 10, 19)):
+        notice_escalate(notice=Notice.objects.get(pk=blue.pk), by=supervisor, requirements="仍未完成，限期整改")
+        chase_send(item=WorkItem.objects.get(pk=item.pk), by=leader)
+
+    assert events_of(street) == [
+        ("2026-10-12", Event.ASSIGNED, "督办事项"),
+        ("2026-10-12", Event.NOTICE_ISSUED, "督办事项"),
+        ("2026-10-19", Event.CHASED, "督办事项"),
+        ("2026-10-19", Event.NOTICE_ESCALATED, "督办事项"),
+    ]
+    assert events_of(supervisor) == [("2026-10-12", Event.NOTICE_ANSWERED, "督办事项")]
+    orange = Notice.objects.get(escalated_from=blue)
+    escalated = Notification.objects.get(recipient=street, event=Event.NOTICE_ESCALATED)
+    assert escalated.link == f"/supervision/notices/{orange.pk}/"
+    assert orange.get_colour_display() in escalated.text

@@ -15,6 +15,8 @@ from apps.items.services import (
     item_request_extension,
 )
 from apps.notifications.inbox import inbox_fill, inbox_sections
+from apps.supervision.models import NoticeColour
+from apps.supervision.notices import notice_issue, notice_reply
 from tests.conftest import official_of, travel_to
 
 D = datetime.date
@@ -23,8 +25,8 @@ D = datetime.date
 def waiting_on(person) -> dict[str, list[str]]:
     """Section key -> the titles listed, for the sections with anything in them."""
     return {
-        section.key: sorted(item.title for item in section.entries)
-        for section in inbox_fill(inbox_sections(person))
+        section.key: sorted(getattr(entry, "item", entry).title for entry in section.entries)
+        for section in inbox_fill(inbox_sections(person), person)
         if section.count
     }
 
@@ -112,3 +114,20 @@ def test_a_person_with_nothing_waiting_is_told_so(client, outsider):
     client.force_login(outsider)
     page = client.get("/inbox/").content.decode()
     assert 'id="inbox-empty"' in page and 'id="inbox-badge"' not in page
+
+
+def test_notices_wait_on_the_responsible_side_then_on_the_supervisor(make_item, leader, supervisor, township):
+    street = official_of(township)
+    with travel_to(D(2026, 10, 12)):
+        item = item_assign(item=make_item(Status.IN_PROGRESS, title="督办事项"), by=leader, responsible_unit=township)
+        notice = notice_issue(
+            item=item, by=supervisor, colour=NoticeColour.BLUE, requirements="本周内报送进展", reply_by=D(2026, 10, 16)
+        )
+        entries = {section.key: section.entries for section in inbox_fill(inbox_sections(street), street)}
+        assert [entry.pk for entry in entries["notice_reply"]] == [notice.pk]
+        assert "notice_decide" not in waiting_on(supervisor)
+
+        notice_reply(notice=notice, by=street, text="已完成管网铺设")
+        assert "notice_reply" not in waiting_on(street)
+        decide = {section.key: section.entries for section in inbox_fill(inbox_sections(supervisor), supervisor)}
+        assert [entry.pk for entry in decide["notice_decide"]] == [notice.pk]
