@@ -79,6 +79,7 @@ from apps.items.services import (
     item_submit,
     item_suspend,
 )
+from apps.notifications.services import notifications_daily_run
 from apps.org.models import Unit
 from apps.org.services import unit_create
 from apps.org.supervision import DEFAULT_ACKNOWLEDGE_DAYS
@@ -402,6 +403,9 @@ def demo_load(*, stdout: TextIOBase | None = None) -> bool:
         due = period_due_on(kind, today)
         for period in (previous_period(due), due):
             reports_produce(kind=kind, period=period)
+    # This morning's notifications (what falls due, the reports just produced), so every demo login finds some;
+    # the demo sends no email.
+    notifications_daily_run(send=False)
     if stdout is not None:
         stdout.write(
             _("Created %(units)d units, %(people)d people and %(items)d items.")

@@ -19,21 +19,36 @@ class Event(models.TextChoices):
     NOTICE_ESCALATED = "notice_escalated", _("Supervision notice escalated")
     NOTICE_ANSWERED = "notice_answered", _("Supervision notice answered")
     CHASED = "chased", _("Chased (催办)")
+    REPORT_READY = "report_ready", _("Report ready")
 
 
 class Notification(models.Model):
-    """One thing a person should know about one item, on one day.
+    """One thing a person should know about one item on one day, or about one report.
 
     (recipient, event, item, day) is unique: the daily run and the services may both try to say the same thing
-    the same day, and it is said once.
+    the same day, and it is said once; a report is said once to each person.
     """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
     event = models.CharField(_("event"), max_length=30, choices=Event.choices)
+    # What it is about: an item, or a report produced for the person's unit.
     item = models.ForeignKey(
-        "items.WorkItem", verbose_name=_("item"), on_delete=models.CASCADE, related_name="notifications"
+        "items.WorkItem",
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    report = models.ForeignKey(
+        "reports.Report",
+        verbose_name=_("report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     day = models.DateField(_("day"))
     text = models.TextField(_("text"), blank=True)
@@ -47,7 +62,12 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "event", "item", "day"], name="one_notification_a_day")
+            models.UniqueConstraint(fields=["recipient", "event", "item", "day"], name="one_notification_a_day"),
+            models.UniqueConstraint(
+                fields=["recipient", "event", "report"],
+                condition=models.Q(report__isnull=False),
+                name="one_notification_a_report",
+            ),
         ]
         indexes = [
             # A person's unread ones (the count in the top bar) and the ones the digest has still to send.
@@ -57,7 +77,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient_id} {self.event} {self.item_id} {self.day}"
+        return f"{self.recipient_id} {self.event} {self.item_id or self.report_id} {self.day}"
 
 
 class EmailChoice(models.Model):

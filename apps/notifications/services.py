@@ -27,6 +27,7 @@ from apps.items.models import ACTIVE_STATUS_LIST, Acknowledgement, WorkItem, ack
 from apps.items.rules import RESPONSIBLE_SIDE_ROLES
 from apps.notifications.models import EmailChoice, Event, Notification
 from apps.org.supervision import settings_for_paths
+from apps.reports.models import Report, ReportStatus
 from apps.workdays.days import WorkCalendar
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,9 @@ DIGEST_DAYS = 7
 DIGEST_BATCH = 200
 BATCH = 5000
 # What the daily run says (the rest is said as it happens, by signals.py).
-DAILY_EVENTS = (Event.ACKNOWLEDGEMENT_DUE, Event.OVERDUE, Event.DUE_SOON)
+DAILY_EVENTS = (Event.ACKNOWLEDGEMENT_DUE, Event.OVERDUE, Event.DUE_SOON, Event.REPORT_READY)
+# Reports finished since this long ago are said to the reporting staff of their unit (once each).
+REPORTS_SINCE = datetime.timedelta(days=2)
 
 
 def item_link(item_id: int) -> str:
@@ -172,13 +175,14 @@ def notifications_daily_run(*, today: datetime.date | None = None, send: bool = 
             ),
         )
         rows += _due_soon(active, today=today, calendar=calendar)
+        rows += _reports_ready(today=today)
         today_rows = Notification.objects.filter(day=today, event__in=DAILY_EVENTS)
         before = today_rows.count()
         _write(rows)
         run.notifications = today_rows.count() - before
         if send:
             run.digests = digests_send(today=today)
-    logger.info("Daily run %s: %s notifications offered, %s digests sent", today, run.notifications, run.digests)
+    logger.info("Daily run %s: %s notifications written, %s digests sent", today, run.notifications, run.digests)
     return run
 
 
@@ -218,6 +222,37 @@ def _due_soon(active, *, today: datetime.date, calendar: WorkCalendar) -> list[N
     ]
 
 
+def _reports_ready(*, today: datetime.date) -> list[Notification]:
+    """The reports produced lately, said once to the reporting staff of the report's unit."""
+    reports = Report.objects.filter(
+        status=ReportStatus.COMPLETE, finished_at__gte=timezone.now() - REPORTS_SINCE
+    ).select_related("unit")
+    staff: dict[int, list[int]] = defaultdict(list)
+    units = {report.unit_id for report in reports}
+    for unit_id, person_id in User.objects.filter(
+        unit_id__in=units, is_active=True, role_assignments__role=Role.REPORTING_STAFF
+    ).values_list("unit_id", "pk"):
+        staff[unit_id].append(person_id)
+    return [
+        Notification(
+            recipient_id=person,
+            event=Event.REPORT_READY,
+            report=report,
+            day=today,
+            text=_("The %(kind)s of %(unit)s for %(start)s to %(end)s is ready to read and download.")
+            % {
+                "kind": report.get_kind_display(),
+                "unit": report.unit.name,
+                "start": report.period_start.isoformat(),
+                "end": report.period_end.isoformat(),
+            },
+            link=reverse("reports:detail", args=[report.pk]),
+        )
+        for report in reports
+        for person in staff.get(report.unit_id, [])
+    ]
+
+
 def _wants_digest(person_ids: list[int]) -> list[User]:
     off = set(
         EmailChoice.objects.filter(person_id__in=person_ids, daily_digest=False).values_list("person_id", flat=True)
@@ -249,7 +284,7 @@ def digests_send(*, today: datetime.date | None = None) -> int:
                 rows = list(
                     pending.filter(recipient_id__in=batch)
                     .select_for_update(skip_locked=True)
-                    .order_by("recipient_id", "event", "item_id")
+                    .order_by("recipient_id", "event", "item_id", "report_id")
                 )
                 by_person: dict[int, list[Notification]] = defaultdict(list)
                 for row in rows:

@@ -18,16 +18,24 @@ from apps.notifications.badge import badge_forget
 from apps.notifications.inbox import inbox_fill, inbox_sections
 from apps.notifications.models import EmailChoice, Notification
 
+# The inbox page shows the latest unread notifications under the work waiting.
+LATEST_UNREAD = 10
+
 
 @login_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
     sections = inbox_fill(inbox_sections(request.user), request.user)
     badge_forget(request.user)  # the page has just counted afresh; the badge follows on the next page
-    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
     return render(
         request,
         "notifications/inbox.html",
-        {"sections": sections, "total": sum(section.count for section in sections), "unread": unread},
+        {
+            "sections": sections,
+            "total": sum(section.count for section in sections),
+            "unread": unread.count(),
+            "latest_unread": list(unread.order_by("-created_at", "-id")[:LATEST_UNREAD]),
+        },
     )
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.test import Client
 
 from apps.accounts.models import Role, User
-from apps.demo.loading import demo_load
+from apps.demo.loading import demo_load, demo_logins
 from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem, today_local
 from apps.org.models import Unit
 
@@ -123,6 +123,16 @@ def test_demo_load_shows_supervision_at_work(demo_output: str) -> None:
     assert WorkItem.objects.filter(original_deadline__isnull=False).exists()
     # and every light
     assert {item.light for item in WorkItem.objects.all()} >= {"red", "yellow", "green"}
+
+
+def test_every_demo_login_finds_something_in_the_inbox(demo_output: str) -> None:
+    client = Client()
+    for user in demo_logins():
+        client.force_login(user)
+        page = client.get("/inbox/").content.decode()
+        # work waiting on them, or this morning's notifications (the reports just produced, for reporting staff)
+        assert 'id="inbox-empty"' not in page, user.username
+        assert "data-section=" in page or 'id="inbox-unread"' in page, user.username
 
 
 def test_demo_load_reads_like_a_live_office_whatever_the_day(demo_output: str) -> None:

@@ -7,13 +7,17 @@ import datetime
 import pytest
 from django.utils.translation import override
 
+from apps.accounts.models import Role
 from apps.items.models import Action, Status, WorkItem
 from apps.items.services import item_assign, item_decline, item_grant_extension, item_request_extension
 from apps.notifications.models import EmailChoice, Event, Notification
 from apps.notifications.tasks import notifications_daily_task
+from apps.reports.periods import ReportKind, period_containing
+from apps.reports.services import reports_produce
 from apps.supervision.models import Notice, NoticeColour
 from apps.supervision.notices import chase_send, notice_escalate, notice_issue, notice_reply
 from tests.conftest import official_of, travel_to
+from tests.factories import UserFactory
 
 D = datetime.date
 
@@ -167,3 +171,26 @@ def test_notices_and_chases_are_said_to_whom_they_concern(make_item, leader, sup
     escalated = Notification.objects.get(recipient=street, event=Event.NOTICE_ESCALATED)
     assert escalated.link == f"/supervision/notices/{orange.pk}/"
     assert orange.get_colour_display() in escalated.text
+
+
+def test_reporting_staff_are_told_once_of_their_own_unit_s_reports(client, city, district, desk):
+    staff = UserFactory(username="staff", unit=city, roles=[Role.REPORTING_STAFF])
+    UserFactory(username="staff2", unit=district, roles=[Role.REPORTING_STAFF])
+    with travel_to(D(2026, 10, 12), hour=1):  # Monday night: last week's reports, for the top two levels
+        reports = reports_produce(kind=ReportKind.WEEKLY, period=period_containing(ReportKind.WEEKLY, D(2026, 10, 5)))
+    by_unit = {report.unit_id: report for report in reports}
+    run_on(D(2026, 10, 12))
+    run_on(D(2026, 10, 13))  # still within two days of it: not said again
+    told = {
+        (row.recipient.username, row.report_id, row.link)
+        for row in Notification.objects.filter(event=Event.REPORT_READY).select_related("recipient")
+    }
+    assert told == {
+        ("staff", by_unit[city.pk].pk, f"/reports/{by_unit[city.pk].pk}/"),
+        ("staff2", by_unit[district.pk].pk, f"/reports/{by_unit[district.pk].pk}/"),
+    }
+    # and the inbox page shows it among the unread notifications
+    with travel_to(D(2026, 10, 13)):
+        client.force_login(staff)
+        page = client.get("/inbox/").content.decode()
+    assert 'id="inbox-unread"' in page and f'href="/reports/{by_unit[city.pk].pk}/"' in page
