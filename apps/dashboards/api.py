@@ -70,8 +70,37 @@ class DashboardFiguresSerializer(serializers.Serializer):
     waiting_late = serializers.IntegerField(help_text="Of those, the ones past the time limit today.")
 
 
+NOTICE_FIGURE_HELP = {
+    "issued": "Supervision notices (督办单) on items owned in the subtree, every colour; an escalation is a new notice.",
+    "answered": "Of those, the notices that got a reply (answered, accepted, or escalated after the reply).",
+    "overdue": "Notices still waiting for a reply past their reply deadline today.",
+    "red": "Red notices.",
+    "open": "Notices waiting for a reply, or answered and waiting for the supervisor's decision.",
+}
+
+
+class DashboardNoticeFiguresSerializer(serializers.Serializer):
+    issued = serializers.IntegerField(help_text=NOTICE_FIGURE_HELP["issued"])
+    answered = serializers.IntegerField(help_text=NOTICE_FIGURE_HELP["answered"])
+    overdue = serializers.IntegerField(help_text=NOTICE_FIGURE_HELP["overdue"])
+    red = serializers.IntegerField(help_text=NOTICE_FIGURE_HELP["red"])
+    open = serializers.IntegerField(help_text=NOTICE_FIGURE_HELP["open"])
+
+
+class DashboardLinkedNoticeFiguresSerializer(DashboardNoticeFiguresSerializer):
+    links = inline_serializer(
+        "DashboardNoticeLinks",
+        {name: serializers.CharField() for name in NOTICE_FIGURE_HELP},
+        help_text="The notice list behind each count.",
+    )
+
+
 class DashboardLinkedFiguresSerializer(DashboardFiguresSerializer):
     links = _links("DashboardFigureLinks")
+
+
+class DashboardOwnFiguresSerializer(DashboardFiguresSerializer):
+    notices = DashboardNoticeFiguresSerializer(help_text="Supervision notices on the unit's own items.")
 
 
 class DashboardOwnerTypeSerializer(DashboardLinkedFiguresSerializer):
@@ -84,6 +113,7 @@ class DashboardOwnerTypeSerializer(DashboardLinkedFiguresSerializer):
 class DashboardChildSerializer(DashboardLinkedFiguresSerializer):
     unit = DashboardUnitSerializer()
     has_children = serializers.BooleanField()
+    notices = DashboardLinkedNoticeFiguresSerializer(help_text="Supervision notices on items owned in its subtree.")
 
 
 class DashboardStatusSerializer(serializers.Serializer):
@@ -136,7 +166,10 @@ class DashboardSerializer(serializers.Serializer):
     breadcrumbs = DashboardUnitSerializer(many=True, help_text="From the highest unit the caller sees to this one.")
     owner_types = DashboardOwnerTypeSerializer(many=True, help_text="By list kind × owner type, in DOMAIN order.")
     total = DashboardLinkedFiguresSerializer()
-    own = DashboardFiguresSerializer(
+    notices = DashboardLinkedNoticeFiguresSerializer(
+        help_text="Supervision notices (督办单) on items owned in the subtree, counted by the item's owning unit."
+    )
+    own = DashboardOwnFiguresSerializer(
         allow_null=True, help_text="The items the unit owns itself, beside its children's; null when none."
     )
     children = DashboardChildSerializer(many=True, help_text="A row per child unit, sorted as `sort` says.")

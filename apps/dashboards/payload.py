@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from apps.core.rates import format_rate
 from apps.dashboards.item_lists import ListedItem
+from apps.dashboards.notice_figures import NOTICE_FIGURE_FIELDS, NoticeFigures
 from apps.dashboards.selectors import Dashboard, Figures
 from apps.items.models import ItemKind, OwnerType, Status
 from apps.org.models import Unit
@@ -40,10 +41,15 @@ class _Links:
         self.items_base = reverse("items:list")
         self.dashboard_base = reverse("dashboards:dashboard")
         self.item_base = reverse("items:detail", args=[0]).replace("/0/", "/{}/")
+        self.notices_base = reverse("supervision:notices")
 
     def items(self, **filters: Any) -> str:
         """The item list filtered the same way as a figure (the page's `items_link` tag writes the same)."""
         return f"{self.items_base}?{'&'.join(f'{name}={_query_value(value)}' for name, value in filters.items())}"
+
+    def notices(self, **filters: Any) -> str:
+        """The notice list filtered the same way as a notice figure (the dashboard page writes the same)."""
+        return f"{self.notices_base}?{'&'.join(f'{name}={_query_value(value)}' for name, value in filters.items())}"
 
     def dashboard(self, unit: Unit) -> str:
         return f"{self.dashboard_base}?unit={unit.pk}"
@@ -85,6 +91,24 @@ def _figures(figures: Figures, *, links: _Links, overdue: bool = True, **filters
     return data
 
 
+# The notice list's filter behind each notice figure (besides the unit's).
+NOTICE_FILTERS: dict[str, dict[str, str]] = {
+    "issued": {},
+    "answered": {"answered": "true"},
+    "overdue": {"overdue": "true"},
+    "red": {"colour": "red"},
+    "open": {"open": "true"},
+}
+
+
+def notice_figures_data(figures: NoticeFigures, *, links: _Links | None, unit: Unit | None = None) -> dict[str, Any]:
+    """The notice counts and, for a unit's subtree, the notice list behind each (none for a unit's own items)."""
+    data: dict[str, Any] = {name: getattr(figures, name) for name in NOTICE_FIGURE_FIELDS}
+    if links is not None and unit is not None:
+        data["links"] = {name: links.notices(unit=unit.pk, **NOTICE_FILTERS[name]) for name in NOTICE_FIGURE_FIELDS}
+    return data
+
+
 def _unit(unit: Unit, links: _Links) -> dict[str, Any]:
     return {"id": unit.pk, "name": unit.name, "level": unit.level, "url": links.dashboard(unit)}
 
@@ -115,12 +139,14 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
             # subtree), so these figures come without links, as on the page.
             own = _figures(row.figures, links=links)
             del own["links"]
+            own["notices"] = notice_figures_data(row.notices, links=None)
             continue
         children.append(
             {
                 "unit": _unit(row.unit, links),
                 "has_children": row.has_children,
                 **_figures(row.figures, links=links, unit=row.unit.pk),
+                "notices": notice_figures_data(row.notices, links=links, unit=row.unit),
             }
         )
     return {
@@ -139,6 +165,7 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
             for row in dashboard.owner_type_rows
         ],
         "total": _figures(dashboard.total, links=links, unit=unit.pk),
+        "notices": notice_figures_data(dashboard.notices, links=links, unit=unit),
         "own": own,
         "children": children,
         "statuses": [

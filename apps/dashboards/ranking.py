@@ -1,8 +1,8 @@
 """考评排名: the child units of a unit ranked by one of the dashboard's figures, for the page and its files.
 
 The figures are the dashboard's own (`dashboard_build`, read from the rollup counters); nothing is counted
-here. A column from outside those figures (red notices, to come) is added as a `RankingColumn` with `counts`,
-a dict of each child unit's count.
+here. A column from outside those figures is added as a `RankingColumn` with `counts`, a dict of each child
+unit's count: the red supervision notices (`red_notices_column`) are one.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
@@ -23,7 +24,9 @@ from django.utils.translation import gettext_lazy, override
 from apps.accounts.models import User
 from apps.core.exports import CSV_BOM, FILE_LANGUAGE, csv_guard, xlsx_guard
 from apps.core.rates import NO_RATE, format_rate
+from apps.dashboards.notice_figures import notice_tallies
 from apps.dashboards.selectors import Figures, dashboard_build
+from apps.items.models import today_local
 from apps.org.models import Unit
 
 RANKING_FORMATS = ("xlsx", "csv")
@@ -69,12 +72,26 @@ RANKING_COLUMNS = (
 )
 
 
+def red_notices_column(unit: Unit) -> RankingColumn:
+    """红色督办单: each child unit's red notices (on items owned in its subtree), fewer first; linked to the list."""
+    tallies = notice_tallies(unit=unit, today=today_local())
+    notices = reverse("supervision:notices")
+    return RankingColumn(
+        "red_notices",
+        gettext_lazy("Red notices"),
+        higher_is_better=False,
+        counts={branch: figures.red for branch, figures in tallies.by_branch.items()},
+        link=lambda child: f"{notices}?colour=red&unit={child.pk}",
+    )
+
+
 @dataclass
 class RankingCell:
     """A value of an added column, with the list behind it."""
 
     value: Value
     url: str = ""
+    key: str = ""  # the column's
 
 
 @dataclass
@@ -143,7 +160,8 @@ def ranking_build(
     *, user: User, unit: Unit, sort: str = DEFAULT_SORT, added_columns: Sequence[RankingColumn] = ()
 ) -> Ranking:
     """The unit's child units ranked by the column `sort` names ("-" first: highest first); its own items apart."""
-    dashboard = dashboard_build(user=user, unit=unit)
+    # The notices' own figures are not read here: an added column brings what it ranks by.
+    dashboard = dashboard_build(user=user, unit=unit, with_notices=False)
     columns = [*RANKING_COLUMNS, *added_columns]
     keys = {column.key for column in columns}
     sort = sort if sort.removeprefix("-") in keys else DEFAULT_SORT
@@ -153,7 +171,7 @@ def ranking_build(
         for column in added_columns:
             value = column.value(child.unit, child.figures)
             url = column.link(child.unit) if column.link is not None and child.unit is not None else ""
-            row.added.append(RankingCell(value, url))
+            row.added.append(RankingCell(value, url, column.key))
         if child.unit is None:
             own = row
         else:

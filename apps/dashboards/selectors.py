@@ -17,6 +17,7 @@ from apps.accounts.models import User
 from apps.core.rates import completion_rate
 from apps.dashboards.counter_reads import counters_read
 from apps.dashboards.item_lists import ListedItem, lists_from_items, lists_read
+from apps.dashboards.notice_figures import NoticeFigures, NoticeTallies, notice_tallies
 from apps.items.counters.writes import ancestor_ids, week_of
 from apps.items.models import (
     ACTIVE_STATUS_LIST,
@@ -131,6 +132,7 @@ class ChildRow:
     unit: Unit | None  # None for the items the scope unit owns itself
     figures: Figures
     has_children: bool = False
+    notices: NoticeFigures = field(default_factory=NoticeFigures)  # supervision notices on its items
 
 
 @dataclass
@@ -169,6 +171,7 @@ class Dashboard:
     trend: list[TrendPoint] = field(default_factory=list)
     overdue_items: list[ListedItem] = field(default_factory=list)
     key_items: list[ListedItem] = field(default_factory=list)
+    notices: NoticeFigures = field(default_factory=NoticeFigures)  # of the whole subtree
 
 
 @dataclass
@@ -369,12 +372,13 @@ def _sort_children(rows: list[ChildRow], sort: str) -> list[ChildRow]:
 
 
 def dashboard_build(
-    *, user: User, unit: Unit, items: QuerySet[WorkItem] | None = None, sort: str = "unit"
+    *, user: User, unit: Unit, items: QuerySet[WorkItem] | None = None, sort: str = "unit", with_notices: bool = True
 ) -> Dashboard:
     """Figures by owner type, per child unit, status, category and week for the subtree rooted at `unit`.
 
     The figures come from the rollup counters; pass `items` (the subtree's items) to count them from
-    the items instead — the slow, obvious way the counters are checked against.
+    the items instead — the slow, obvious way the counters are checked against. The supervision notices'
+    figures are counted from the notices either way (one query; `with_notices=False` leaves them at zero).
     """
     today = today_local()
     # The children (with whether they have children of their own) and the ancestors, in one query.
@@ -388,6 +392,8 @@ def dashboard_build(
     else:
         tallies = _tallies_from_items(unit, items, today)
 
+    notices = notice_tallies(unit=unit, today=today) if with_notices else NoticeTallies()
+
     owner_type_rows = [
         OwnerTypeRow(owner_type, tallies.by_owner_type.get(owner_type, Figures())) for owner_type in OwnerType
     ]
@@ -396,11 +402,16 @@ def dashboard_build(
         total.add(row.figures)
     child_rows = []
     if None in tallies.by_branch:
-        child_rows.append(ChildRow(None, tallies.by_branch[None]))
+        child_rows.append(ChildRow(None, tallies.by_branch[None], notices=notices.of(None)))
     sort = sort if sort in CHILD_SORTS else "unit"
     child_rows += _sort_children(
         [
-            ChildRow(child, tallies.by_branch.get(child.pk, Figures()), has_children=child.has_children)
+            ChildRow(
+                child,
+                tallies.by_branch.get(child.pk, Figures()),
+                has_children=child.has_children,
+                notices=notices.of(child),
+            )
             for child in children
         ],
         sort,
@@ -439,4 +450,5 @@ def dashboard_build(
         trend=trend,
         overdue_items=overdue_items,
         key_items=key_items,
+        notices=notices.total,
     )

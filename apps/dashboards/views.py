@@ -13,6 +13,7 @@ from apps.dashboards.ranking import (
     ranking_csv,
     ranking_file_name,
     ranking_xlsx,
+    red_notices_column,
 )
 from apps.dashboards.selectors import dashboard_build, dashboard_unit_for
 from apps.supervision.services import user_may_set_supervision
@@ -48,7 +49,12 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
 def ranking(request: HttpRequest) -> HttpResponse:
     """考评排名: the child units of a unit the user may see, ranked by the column asked for."""
     unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
-    ranking = ranking_build(user=request.user, unit=unit, sort=request.GET.get("sort", DEFAULT_SORT))
+    ranking = ranking_build(
+        user=request.user,
+        unit=unit,
+        sort=request.GET.get("sort", DEFAULT_SORT),
+        added_columns=[red_notices_column(unit)],
+    )
     return render(request, "dashboards/ranking.html", {"ranking": ranking})
 
 
@@ -58,7 +64,12 @@ def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
     if file_format not in RANKING_FORMATS:
         raise Http404
     unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
-    ranking = ranking_build(user=request.user, unit=unit, sort=request.GET.get("sort", DEFAULT_SORT))
+    ranking = ranking_build(
+        user=request.user,
+        unit=unit,
+        sort=request.GET.get("sort", DEFAULT_SORT),
+        added_columns=[red_notices_column(unit)],
+    )
     if file_format == "xlsx":
         response = HttpResponse(ranking_xlsx(ranking), content_type=XLSX_CONTENT_TYPE)
     else:

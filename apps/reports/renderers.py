@@ -215,6 +215,37 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             )
         )
 
+    notices = data.get("notices")  # reports produced before notices were counted have none
+    notice_tables = []
+    if notices:
+
+        def notice_cells(row: dict[str, Any]) -> list[Any]:
+            return [row["issued"], row["answered"], row["overdue"], row["red"]]
+
+        notice_rows = [[row["name"], *notice_cells(row)] for row in notices["children"]]
+        if notices.get("own"):
+            itself = _("%(unit)s itself") % {"unit": data["unit"]["name"]}
+            notice_rows.insert(0, [itself, *notice_cells(notices["own"])])
+        notice_rows.append([_("Total"), *notice_cells(notices["total"])])
+        notice_tables.append(
+            ReportTable(
+                title=_("Supervision notices in the period"),
+                headers=[
+                    _("Unit"),
+                    _("Notices issued"),
+                    _("Notices answered"),
+                    _("Past the reply deadline at the end of the period"),
+                    _("Red notices issued"),
+                ],
+                rows=notice_rows,
+                note=_(
+                    "Supervision notices on the items each unit owns: issued in the period (an escalation is a new "
+                    "notice), answered in the period, still waiting for a reply after the day it was due at the end "
+                    "of the period, and red ones issued in the period."
+                ),
+            )
+        )
+
     number, title, unit, responsible = (
         (_("Number"), "number"),
         (_("Item"), "title"),
@@ -283,6 +314,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             if "completed_late" in list_names
             else []
         ),
+        *notice_tables,
     ]
 
 
@@ -347,6 +379,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             *([_("Lights")] if data.get("lights") else []),
             *([_("Timeliness")] if data.get("timeliness") else []),
             *([_("Completed late"), _("Not acknowledged")] if "completed_late_count" in data else []),
+            *([_("Notices of the period")] if data.get("notices") else []),
         ]
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -39,6 +39,7 @@ from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.org.supervision import SupervisionSettings, settings_for_paths
 from apps.reports.periods import Period
+from apps.supervision.models import Notice, NoticeColour, NoticeEvent, NoticeEventKind
 from apps.workdays.days import WorkCalendar
 
 LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
@@ -48,7 +49,8 @@ LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
 # 4: the lights of the items being delivered at the end of the period, per unit; the extensions granted in it.
 # 5: on-time completion and acknowledgement in the period, per unit; the late completions and the items not
 #    acknowledged past their limit.
-SNAPSHOT_VERSION = 5
+# 6: supervision notices in the period, per unit: issued, answered, past the reply deadline at its end, red.
+SNAPSHOT_VERSION = 6
 # Period lists keep this many rows each (their full counts are kept too); a monthly report of a
 # province can close tens of thousands of items and the ledger is the place to read them all.
 LIST_LIMIT = 500
@@ -65,6 +67,7 @@ LIST_KEYS = (
     "not_acknowledged",
 )
 TIMELINESS = ("completed", "completed_on_time", "acknowledged", "acknowledged_on_time", "waiting_late")
+NOTICE_FIGURES = ("issued", "answered", "overdue", "red")
 # Renewing the worker's lease while the items are read, in rows.
 PROGRESS_EVERY_ROWS = 50_000
 
@@ -308,6 +311,50 @@ class _Timeliness:
         }
 
 
+def _notices(unit: Unit, period: Period, children: list[Unit]) -> dict[str, Any]:
+    """Supervision notices on items owned in the subtree, per branch: issued, answered and red in the period, and
+    past their reply deadline at its end (not replied, accepted or escalated before its end), from their steps."""
+    start, end = start_of(period.start), start_of(period.end + datetime.timedelta(days=1))
+    branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
+    notices = Notice.objects.filter(subtree_q(unit.path, "item__unit__path"), issued_at__lt=end)
+    steps = NoticeEvent.objects.filter(notice__in=notices, at__lt=end)
+    replied_in_period = set(
+        steps.filter(kind=NoticeEventKind.REPLIED, at__gte=start).values_list("notice_id", flat=True)
+    )
+    moved_on = set(
+        steps.filter(
+            kind__in=[NoticeEventKind.REPLIED, NoticeEventKind.ACCEPTED, NoticeEventKind.ESCALATED]
+        ).values_list("notice_id", flat=True)
+    )
+    by_branch: dict[str, Counter[str]] = defaultdict(Counter)
+    for notice_id, colour, issued_at, reply_by, path in notices.values_list(
+        "id", "colour", "issued_at", "reply_by", "item__unit__path"
+    ).iterator(2000):
+        counts = by_branch[path[:branch_length]]
+        if issued_at >= start:
+            counts["issued"] += 1
+            counts["red"] += colour == NoticeColour.RED
+        counts["answered"] += notice_id in replied_in_period
+        # waiting at the midnight ending the period, due before it: the dashboard's overdue (reply_by < today)
+        counts["overdue"] += notice_id not in moved_on and reply_by <= period.end
+
+    def figures(counter: Counter[str]) -> dict[str, int]:
+        return {name: counter.get(name, 0) for name in NOTICE_FIGURES}
+
+    total: Counter[str] = Counter()
+    for counter in by_branch.values():
+        total.update(counter)
+    own = by_branch.get(unit.path)
+    return {
+        "total": figures(total),
+        "own": figures(own) if own else None,
+        "children": [
+            {"unit_id": child.pk, "name": child.name, **figures(by_branch.get(child.path, Counter()))}
+            for child in children
+        ],
+    }
+
+
 def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> list[dict[str, Any]]:
     """The rows of the items `ids`, in that order, with their status and progress at the end of the period."""
     end = start_of(period.end + datetime.timedelta(days=1))
@@ -514,4 +561,5 @@ def snapshot_build(
         "list_changes": _list_changes(lists, previous_data),
         "lights": lights.data(child_units),
         "timeliness": timeliness.data(child_units),
+        "notices": _notices(unit, period, child_units),
     }

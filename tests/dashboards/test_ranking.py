@@ -31,7 +31,19 @@ D = datetime.date
 TODAY = D(2026, 11, 6)
 DUE = D(2026, 10, 30)
 LATER = D(2026, 12, 31)
-HEADERS = ["排名", "单位", "计划数", "已办结", "完成率", "按期办结率", "签收及时率", "逾期", "红灯", "未签收"]
+HEADERS = [
+    "排名",
+    "单位",
+    "计划数",
+    "已办结",
+    "完成率",
+    "按期办结率",
+    "签收及时率",
+    "逾期",
+    "红灯",
+    "未签收",
+    "红色督办单",
+]
 
 
 def _complete(item: WorkItem, by) -> WorkItem:
@@ -113,7 +125,7 @@ def test_ranking_orders_the_child_units_by_each_figure(districts, leader, city):
 
 
 def test_ranking_takes_a_column_added_from_counts_per_unit(districts, leader, city):
-    # given: a column from elsewhere (red notices, to come): a count per child unit, fewer is better
+    # given: a column from elsewhere (like the red notices): a count per child unit, fewer is better
     counts = {districts["盘龙区"].pk: 3, districts["官渡区"].pk: 1}
     notices = RankingColumn("red_notices", "红色督办单", higher_is_better=False, counts=counts)
     with travel_to(TODAY):
@@ -208,11 +220,11 @@ def test_ranking_xlsx_reads_back_with_its_title_headers_and_figures(client, dist
     assert rows[0][0] == "考评排名：昆明市（截至 2026-11-06）"
     assert rows[1] == HEADERS
     assert rows[2:] == [
-        [1, "官渡区", 3, 3, 1, 1, "—", 0, 0, 0],
-        [2, "五华区", 4, 2, 0.5, 1, 0.5, 0, 0, 1],
-        [2, "盘龙区", 2, 1, 0.5, 0, "—", 1, 1, 0],
-        ["—", "晋宁区", 0, 0, "—", "—", "—", 0, 0, 0],
-        [None, "昆明市本级", 1, 0, 0, "—", "—", 0, 0, 0],
+        [1, "官渡区", 3, 3, 1, 1, "—", 0, 0, 0, 0],
+        [2, "五华区", 4, 2, 0.5, 1, 0.5, 0, 0, 1, 0],
+        [2, "盘龙区", 2, 1, 0.5, 0, "—", 1, 1, 0, 0],
+        ["—", "晋宁区", 0, 0, "—", "—", "—", 0, 0, 0, 0],
+        [None, "昆明市本级", 1, 0, 0, "—", "—", 0, 0, 0, 0],
     ]
     assert sheet["E3"].number_format == "0.0%" and sheet["G4"].number_format == "0.0%"
 
@@ -227,9 +239,9 @@ def test_ranking_csv_has_a_bom_a_title_and_the_rows(client, districts, leader, c
     assert rows[0] == ["考评排名：昆明市（截至 2026-11-06）"]
     assert rows[1] == HEADERS
     assert rows[2:] == [
-        ["1", "五华区", "4", "2", "50.0%", "100.0%", "50.0%", "0", "0", "1"],
-        ["1", "盘龙区", "2", "1", "50.0%", "0.0%", "—", "1", "1", "0"],
-        ["3", "官渡区", "3", "3", "100.0%", "100.0%", "—", "0", "0", "0"],
-        ["—", "晋宁区", "0", "0", "—", "—", "—", "0", "0", "0"],
-        ["", "昆明市本级", "1", "0", "0.0%", "—", "—", "0", "0", "0"],
+        ["1", "五华区", "4", "2", "50.0%", "100.0%", "50.0%", "0", "0", "1", "0"],
+        ["1", "盘龙区", "2", "1", "50.0%", "0.0%", "—", "1", "1", "0", "0"],
+        ["3", "官渡区", "3", "3", "100.0%", "100.0%", "—", "0", "0", "0", "0"],
+        ["—", "晋宁区", "0", "0", "—", "—", "—", "0", "0", "0", "0"],
+        ["", "昆明市本级", "1", "0", "0.0%", "—", "—", "0", "0", "0", "0"],
     ]
