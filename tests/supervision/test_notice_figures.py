@@ -16,10 +16,12 @@ and 3 open (N3, N5, N6).
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from apps.accounts.models import Role
 from apps.dashboards.payload import dashboard_payload
@@ -228,7 +230,7 @@ def test_ranking_ranks_by_red_notices_and_links_them(client, notices, leader, ci
 
 
 def test_monthly_reports_count_the_notices_of_their_period(
-    notices, client, city, district, sibling_district, django_capture_on_commit_callbacks
+    notices, client, city, district, sibling_district, media_root, django_capture_on_commit_callbacks
 ):
     staff = UserFactory(username="staff", unit=city, roles=[Role.REPORTING_STAFF])
     # when: October's and November's monthly reports are produced on 1 December, through the page and the worker
@@ -260,7 +262,23 @@ def test_monthly_reports_count_the_notices_of_their_period(
         "total": (2, 1, 1, 1),
     }
 
-    # and the page shows the table
+    # and the page and the files show the table
     with travel_to(TODAY):
         page = client.get(f"/reports/{october.pk}/").content.decode()
+        xlsx = b"".join(client.get(f"/reports/{october.pk}/download/xlsx/").streaming_content)
+        csv_file = b"".join(client.get(f"/reports/{november.pk}/download/csv/").streaming_content)
     assert "本期督办情况" in page and "期末超期未反馈" in page
+    # and the files: the XLSX's last sheet, the CSV's last table
+    workbook = load_workbook(io.BytesIO(xlsx))
+    sheet = workbook[workbook.sheetnames[-1]]
+    assert sheet.title == "督办情况"
+    rows = [list(row) for row in sheet.iter_rows(min_row=2, max_row=5, values_only=True)]
+    assert rows == [
+        ["单位", "下发督办单", "已反馈督办单", "期末超期未反馈", "下发红色督办单"],
+        ["五华区", 3, 1, 2, 1],
+        ["盘龙区", 1, 1, 0, 0],
+        ["合计", 4, 2, 2, 1],
+    ]
+    csv_text = csv_file.decode("utf-8-sig")
+    table = csv_text.split("本期督办情况")[1].splitlines()
+    assert table[2:6] == ["昆明市本级,1,0,0,0", "五华区,1,1,1,1", "盘龙区,0,0,0,0", "合计,2,1,1,1"]
