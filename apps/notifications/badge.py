@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 BADGE_SECONDS = 60
 
 
-def _key(user: User) -> str:
-    return f"inbox-badge:{user.pk}"
+def _key(user: User | int) -> str:
+    return f"inbox-badge:{user if isinstance(user, int) else user.pk}"
 
 
 def badge_counts(user: User) -> dict[str, int]:
@@ -36,5 +36,6 @@ def badge_counts(user: User) -> dict[str, int]:
     return counts
 
 
-def badge_forget(user: User) -> None:
+def badge_forget(user: User | int) -> None:
+    """Count the person's badge afresh on their next page (after they acted, or were told something)."""
     cache.delete(_key(user))

@@ -26,7 +26,7 @@ class Notification(models.Model):
     """One thing a person should know about one item on one day, or about one report.
 
     (recipient, event, item, day) is unique: the daily run and the services may both try to say the same thing
-    the same day, and it is said once; a report is said once to each person.
+    the same day, and it is said once; a supervision notice or a report is said once to each person.
     """
 
     recipient = models.ForeignKey(
@@ -37,6 +37,15 @@ class Notification(models.Model):
     item = models.ForeignKey(
         "items.WorkItem",
         verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    # The supervision notice it is about, if any: each notice is said once to each person, whatever the day.
+    notice = models.ForeignKey(
+        "supervision.Notice",
+        verbose_name=_("supervision notice"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -62,7 +71,16 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "event", "item", "day"], name="one_notification_a_day"),
+            models.UniqueConstraint(
+                fields=["recipient", "event", "item", "day"],
+                condition=models.Q(notice__isnull=True),
+                name="one_notification_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "event", "notice"],
+                condition=models.Q(notice__isnull=False),
+                name="one_notification_a_notice",
+            ),
             models.UniqueConstraint(
                 fields=["recipient", "event", "report"],
                 condition=models.Q(report__isnull=False),

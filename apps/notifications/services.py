@@ -23,11 +23,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from apps.accounts.models import Role, User
-from apps.items.models import ACTIVE_STATUS_LIST, Acknowledgement, WorkItem, acknowledgement_q, today_local
+from apps.items.models import (
+    ACTIVE_STATUS_LIST,
+    ACTIVE_STATUSES,
+    Acknowledgement,
+    WorkItem,
+    acknowledgement_q,
+    today_local,
+)
 from apps.items.rules import RESPONSIBLE_SIDE_ROLES
+from apps.notifications.badge import badge_forget
 from apps.notifications.models import EmailChoice, Event, Notification
 from apps.org.supervision import settings_for_paths
 from apps.reports.models import Report, ReportStatus
+from apps.supervision.models import NoticeStatus
+from apps.supervision.services import MOST_WARNING_DAYS
 from apps.workdays.days import WorkCalendar
 
 logger = logging.getLogger(__name__)
@@ -94,16 +104,25 @@ def notify(
     text: str,
     day: datetime.date | None = None,
     link: str = "",
+    notice_id: int | None = None,
 ) -> None:
     """Tell each of `people` (ids) about `item` (linking to `link`, by default the item's page); said already
     today, it is not said again."""
     day = day or today_local()
     link = link or item_link(item.pk)
+    told = sorted({person for person in people if person})
     rows = [
-        Notification(recipient_id=person, event=event, item=item, day=day, text=text, link=link)
-        for person in sorted({person for person in people if person})
+        Notification(recipient_id=person, event=event, item=item, notice_id=notice_id, day=day, text=text, link=link)
+        for person in told
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    badges_forget(told)
+
+
+def badges_forget(people: Iterable[int | None]) -> None:
+    """Once the change is committed, count these people's badges afresh on their next page."""
+    people = [person for person in people if person]
+    transaction.on_commit(lambda: [badge_forget(person) for person in people])
 
 
 def _write(rows: list[Notification]) -> None:
@@ -188,7 +207,8 @@ def notifications_daily_run(*, today: datetime.date | None = None, send: bool = 
 
 def _due_soon(active, *, today: datetime.date, calendar: WorkCalendar) -> list[Notification]:
     """Once, on the first morning an item is within its unit's warning window (its deadline near)."""
-    candidates = active.filter(deadline__gte=today, deadline__lte=calendar.add(today, 30))
+    # No unit's warning window is longer than MOST_WARNING_DAYS working days.
+    candidates = active.filter(deadline__gte=today, deadline__lte=calendar.add(today, MOST_WARNING_DAYS))
     said = set(Notification.objects.filter(event=Event.DUE_SOON, item__in=candidates).values_list("item_id", flat=True))
     rows = list(
         candidates.values(
@@ -283,17 +303,31 @@ def digests_send(*, today: datetime.date | None = None) -> int:
             with transaction.atomic():
                 rows = list(
                     pending.filter(recipient_id__in=batch)
-                    .select_for_update(skip_locked=True)
+                    .select_related("item", "notice")
+                    .select_for_update(skip_locked=True, of=("self",))
                     .order_by("recipient_id", "event", "item_id", "report_id")
                 )
                 by_person: dict[int, list[Notification]] = defaultdict(list)
                 for row in rows:
-                    by_person[row.recipient_id].append(row)
+                    if not _settled(row):  # taken all the same: it is not worth an email any more
+                        by_person[row.recipient_id].append(row)
                 messages = [_digest(people[pk], mine, base=base, today=today) for pk, mine in by_person.items()]
                 connection.send_messages(messages)
                 Notification.objects.filter(pk__in=[row.pk for row in rows]).update(emailed_at=timezone.now())
                 sent += len(messages)
     return sent
+
+
+def _settled(row: Notification) -> bool:
+    """Has what the notification says been dealt with since it was written (acknowledged, done, answered)?"""
+    item = row.item
+    if row.event in (Event.ASSIGNED, Event.ACKNOWLEDGEMENT_DUE):
+        return item.acknowledged_at is not None or item.acknowledge_by is None
+    if row.event in (Event.DUE_SOON, Event.OVERDUE, Event.CHASED):
+        return item.status not in ACTIVE_STATUSES
+    if row.event in (Event.NOTICE_ISSUED, Event.NOTICE_ESCALATED) and row.notice is not None:
+        return row.notice.status != NoticeStatus.WAITING
+    return False
 
 
 def _digest(person: User, rows: list[Notification], *, base: str, today: datetime.date) -> EmailMessage:

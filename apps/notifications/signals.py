@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.items.models import Action, ItemTransition
 from apps.notifications.models import Event
-from apps.notifications.services import notify, responsible_people
+from apps.notifications.services import badges_forget, notify, responsible_people
 from apps.supervision.models import Chase, NoticeEvent, NoticeEventKind
 
 
@@ -30,6 +30,7 @@ def item_step_recorded(sender, instance: ItemTransition, created: bool, raw: boo
     if not created or raw:
         return
     step, item = instance, instance.item
+    badges_forget([step.by_id])  # what waits on the one who acted has changed
     label = f"{item.number} {item.title}"
     if step.action == Action.ASSIGN and item.acknowledge_by is not None:
         text = _("%(item)s is assigned to you: acknowledge it by %(day)s.") % {
@@ -60,6 +61,7 @@ def notice_step_recorded(sender, instance: NoticeEvent, created: bool, raw: bool
     """A notice issued (an escalation issues the next one) is said to the responsible side; a reply to its issuer."""
     if not created or raw:
         return
+    badges_forget([instance.by_id])
     notice = instance.notice
     item = notice.item
     link = reverse("supervision:notice", args=[notice.pk])
@@ -71,10 +73,20 @@ def notice_step_recorded(sender, instance: NoticeEvent, created: bool, raw: bool
     if instance.kind == NoticeEventKind.ISSUED:
         event = Event.NOTICE_ESCALATED if notice.escalated_from_id else Event.NOTICE_ISSUED
         text = _("%(item)s: a supervision notice, %(colour)s; reply by %(day)s.") % facts
-        notify(event=event, item=item, people=responsible_people([item])[item.pk], text=text, link=link)
+        people = responsible_people([item])[item.pk]
+        notify(event=event, item=item, people=people, text=text, link=link, notice_id=notice.pk)
     elif instance.kind == NoticeEventKind.REPLIED:
         text = _("%(item)s: the supervision notice (%(colour)s) was answered.") % facts
-        notify(event=Event.NOTICE_ANSWERED, item=item, people=[notice.issued_by_id], text=text, link=link)
+        notify(
+            event=Event.NOTICE_ANSWERED,
+            item=item,
+            people=[notice.issued_by_id],
+            text=text,
+            link=link,
+            notice_id=notice.pk,
+        )
+    else:  # accepted or escalated: the responsible side's and the supervisors' queues changed
+        badges_forget(responsible_people([item])[item.pk])
 
 
 @receiver(post_save, sender=Chase, dispatch_uid="notifications_chases")

@@ -210,6 +210,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Reports: the PDF's Chinese font.
+# The cache (the to-do count in the top bar, kept a minute per person): shared by every web node through Redis
+# when CACHE_URL is set (e.g. redis://127.0.0.1:6379/1), else kept in each process's memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # Email (the daily digests): Django's SMTP backend when EMAIL_HOST is set, else written to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -9,7 +9,13 @@ from django.utils.translation import override
 
 from apps.accounts.models import Role
 from apps.items.models import Action, Status, WorkItem
-from apps.items.services import item_assign, item_decline, item_grant_extension, item_request_extension
+from apps.items.services import (
+    item_acknowledge,
+    item_assign,
+    item_decline,
+    item_grant_extension,
+    item_request_extension,
+)
 from apps.notifications.models import EmailChoice, Event, Notification
 from apps.notifications.tasks import notifications_daily_task
 from apps.reports.periods import ReportKind, period_containing
@@ -194,3 +200,34 @@ def test_reporting_staff_are_told_once_of_their_own_unit_s_reports(client, city,
         client.force_login(staff)
         page = client.get("/inbox/").content.decode()
     assert 'id="inbox-unread"' in page and f'href="/reports/{by_unit[city.pk].pk}/"' in page
+
+
+def test_each_escalation_is_told_and_the_digest_leaves_out_what_was_dealt_with(
+    make_item, leader, supervisor, street, township, smtp_server
+):
+    with travel_to(D(2026, 10, 12)):
+        item = item_assign(item=make_item(Status.IN_PROGRESS, title="督办事项"), by=leader, responsible_unit=township)
+        item_acknowledge(item=item, by=street)  # the assignment is dealt with the same day
+        blue = notice_issue(
+            item=item, by=supervisor, colour=NoticeColour.BLUE, requirements="本周内报送进展", reply_by=D(2026, 10, 16)
+        )
+        orange = notice_escalate(notice=blue, by=supervisor)
+        red = notice_escalate(notice=orange, by=supervisor)
+
+    # every notice is told, though all three came the same day for the same item
+    told = Notification.objects.filter(recipient=street, notice__isnull=False).order_by("pk")
+    assert [(row.event, row.notice_id) for row in told] == [
+        (Event.NOTICE_ISSUED, blue.pk),
+        (Event.NOTICE_ESCALATED, orange.pk),
+        (Event.NOTICE_ESCALATED, red.pk),
+    ]
+    # the morning digest names only what still waits on the street: the red notice
+    run_on(D(2026, 10, 13))
+    [mail] = smtp_server.to("street@example.cn")
+    body = mail.get_content()
+    assert f"/supervision/notices/{red.pk}/" in body
+    assert f"/supervision/notices/{blue.pk}/" not in body and f"/supervision/notices/{orange.pk}/" not in body
+    with override("zh-hans"):
+        assert str(Event.ASSIGNED.label) not in body  # acknowledged already
+    # and nothing is left to send
+    assert not Notification.objects.filter(recipient=street, emailed_at__isnull=True).exists()
