@@ -30,6 +30,9 @@ from apps.items.models import Action, WorkItem
 from apps.items.services import item_apply_action
 from apps.org.paths import subtree_q
 from apps.reports.models import Report
+from apps.reports.periods import ReportKind, period_containing
+from apps.reports.renderers import render_csv, render_xlsx, report_tables
+from apps.reports.snapshot import snapshot_build
 from apps.supervision.models import NoticeColour
 from apps.supervision.notices import notice_accept, notice_escalate, notice_issue, notice_reply
 from tests.conftest import official_of, travel_to
@@ -282,3 +285,20 @@ def test_monthly_reports_count_the_notices_of_their_period(
     csv_text = csv_file.decode("utf-8-sig")
     table = csv_text.split("本期督办情况")[1].splitlines()
     assert table[2:6] == ["昆明市本级,1,0,0,0", "五华区,1,1,1,1", "盘龙区,0,0,0,0", "合计,2,1,1,1"]
+
+
+def test_a_report_produced_before_notices_were_counted_still_renders(notices, city):
+    # given: the figures of a report of snapshot version 5, which had no notices
+    with travel_to(TODAY):
+        data = snapshot_build(
+            unit=city, period=period_containing(ReportKind.MONTHLY, D(2026, 10, 15)), previous_data=None
+        )
+    assert data["version"] == 6 and data["notices"]["total"]["issued"] == 4
+    del data["notices"]
+
+    # then: every rendering leaves the table out, and the XLSX has a sheet for each of the other tables
+    titles = [table.title for table in report_tables(data)]
+    assert "Supervision notices in the period" not in titles and "本期督办情况" not in titles
+    workbook = load_workbook(io.BytesIO(render_xlsx(data)))
+    assert "督办情况" not in workbook.sheetnames and len(workbook.sheetnames) == len(titles)
+    assert "本期督办情况" not in render_csv(data).decode("utf-8-sig")
