@@ -39,7 +39,9 @@ def hover_each_column(page, chart: str, *, columns: int, top: int, bottom: int) 
     """Hover the middle of each category column of a bar chart whose grid starts 48 px from the left and ends 16 px
     from the right; the axis tooltip shows for the whole column. Gives the chart's text and its <img> count each time.
     """
-    box = page.locator(f"{chart} canvas, {chart} svg").first.bounding_box()  # the dashboard draws SVG
+    drawing = page.locator(f"{chart} canvas, {chart} svg").first  # the dashboard draws SVG
+    drawing.scroll_into_view_if_needed()  # the mouse moves within the viewport, and charts sit below the tiles
+    box = drawing.bounding_box()
     width = (box["width"] - 64) / columns
     middle = box["y"] + top + (box["height"] - top - bottom) / 2
     seen = []

@@ -233,7 +233,7 @@ def test_role_journey_leader_reads_the_dashboard_reviews_and_sorts_the_list(
     # then: they land on the dashboard; drafts and items awaiting review count nowhere
     assert page.url.endswith("/dashboard/")
     page.wait_for_selector("#dashboard-charts[data-ready=true]")
-    tiles = page.locator(".battle-map .figure").all_inner_texts()
+    tiles = page.locator("#headline .figure").all_inner_texts()
     assert tiles == ["3", "2", "66.7%", "0"]
     rates = {
         row.get_attribute("data-unit"): row.locator("td.rate").inner_text()

@@ -168,6 +168,7 @@ class ItemRows:
             None,  # extension_asked_for
             None,  # acknowledge_by: generated items are not assigned down
             None,  # acknowledged_at
+            None,  # declined_at
         )
 
 
@@ -176,5 +177,5 @@ ITEM_COLUMNS = (
     "title", "content", "category_id", "beneficiaries", "responsible_unit_id", "responsible_person_id",
     "lead_leader_id", "requirements", "start_date", "deadline", "is_key", "key_level", "source", "assignment_letter",
     "status", "progress_percent", "completed_on", "closed_at", "is_published", "published_at", "created_by_id",
-    "yellow_from", "original_deadline", "extension_asked_for", "acknowledge_by", "acknowledged_at",
+    "yellow_from", "original_deadline", "extension_asked_for", "acknowledge_by", "acknowledged_at", "declined_at",
 )  # fmt: skip
