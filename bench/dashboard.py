@@ -89,9 +89,55 @@ def prepare(items: int, rebuild: bool) -> dict:
         root = Unit.objects.filter(parent=None).order_by("-pk").first()
         leader = user_create(username=LEADER, full_name="省级领导", unit=root, roles=[Role.LEADER])
     province = leader.unit
+    notices_make(province)
     county = Unit.objects.filter(level=UnitLevel.COUNTY, path__startswith=province.path).order_by("path").first()
     street = Unit.objects.filter(level=UnitLevel.TOWNSHIP, path__startswith=county.path).order_by("path").first()
     return {"leader": leader, "province": province, "county": county, "street": street}
+
+
+def notices_make(province, share: float = 0.01) -> None:
+    """Supervision notices on 1% of the items being delivered (about 20,000 at 2,000,000 items), once: of every
+    colour, half of them answered, some past their reply deadline; the dashboard counts them on every load."""
+    import datetime
+    import random
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from apps.items.models import ACTIVE_STATUS_LIST, WorkItem
+    from apps.supervision.models import Notice, NoticeColour, NoticeEvent, NoticeEventKind, NoticeStatus
+
+    if Notice.objects.exists():
+        return
+    started = time.monotonic()
+    rng = random.Random(15)  # noqa: S311 - sample data, not secrets
+    items = WorkItem.objects.in_subtree(province.path).filter(status__in=ACTIVE_STATUS_LIST)
+    chosen = [pk for pk in items.values_list("pk", flat=True).iterator(chunk_size=50_000) if rng.random() < share]
+    now, today = timezone.now(), timezone.localdate()
+    colours = [NoticeColour.BLUE] * 6 + [NoticeColour.ORANGE] * 3 + [NoticeColour.RED]
+    with transaction.atomic():
+        notices = Notice.objects.bulk_create(
+            [
+                Notice(
+                    item_id=pk,
+                    colour=rng.choice(colours),
+                    requirements="按期报送整改进展",
+                    reply_by=today + datetime.timedelta(days=rng.randint(-20, 10)),
+                    status=NoticeStatus.ANSWERED if rng.random() < 0.5 else NoticeStatus.WAITING,
+                    issued_at=now - datetime.timedelta(days=rng.randint(1, 30)),
+                )
+                for pk in chosen
+            ],
+            batch_size=5000,
+        )
+        events = [NoticeEvent(notice=notice, kind=NoticeEventKind.ISSUED, at=notice.issued_at) for notice in notices]
+        events += [
+            NoticeEvent(notice=notice, kind=NoticeEventKind.REPLIED, at=now, text="已整改")
+            for notice in notices
+            if notice.status == NoticeStatus.ANSWERED
+        ]
+        NoticeEvent.objects.bulk_create(events, batch_size=5000)
+    print(f"{len(notices):,} supervision notices made in {time.monotonic() - started:.0f} s")
 
 
 def session_cookie(leader) -> str:
