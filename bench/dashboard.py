@@ -96,7 +96,7 @@ def prepare(items: int, rebuild: bool) -> dict:
 
 
 def notices_make(province, share: float = 0.01) -> None:
-    """Supervision notices on 1% of the items being delivered (about 20,000 at 2,000,000 items), once: of every
+    """Supervision notices on 1% of the items being delivered (about 7,000 at 2,000,000 items), once: of every
     colour, half of them answered, some past their reply deadline; the dashboard counts them on every load."""
     import datetime
     import random
@@ -112,27 +112,30 @@ def notices_make(province, share: float = 0.01) -> None:
     started = time.monotonic()
     rng = random.Random(15)  # noqa: S311 - sample data, not secrets
     items = WorkItem.objects.in_subtree(province.path).filter(status__in=ACTIVE_STATUS_LIST)
-    chosen = [pk for pk in items.values_list("pk", flat=True).iterator(chunk_size=50_000) if rng.random() < share]
+    chosen = [row for row in items.values_list("pk", "unit_id").iterator(chunk_size=50_000) if rng.random() < share]
     now, today = timezone.now(), timezone.localdate()
     colours = [NoticeColour.BLUE] * 6 + [NoticeColour.ORANGE] * 3 + [NoticeColour.RED]
-    with transaction.atomic():
-        notices = Notice.objects.bulk_create(
-            [
-                Notice(
-                    item_id=pk,
-                    colour=rng.choice(colours),
-                    requirements="按期报送整改进展",
-                    reply_by=today + datetime.timedelta(days=rng.randint(-20, 10)),
-                    status=NoticeStatus.ANSWERED if rng.random() < 0.5 else NoticeStatus.WAITING,
-                    issued_at=now - datetime.timedelta(days=rng.randint(1, 30)),
-                )
-                for pk in chosen
-            ],
-            batch_size=5000,
+    answered = now - datetime.timedelta(days=1)
+    notices = []
+    for pk, unit_id in chosen:
+        replied = rng.random() < 0.5
+        notices.append(
+            Notice(
+                item_id=pk,
+                unit_id=unit_id,
+                colour=rng.choice(colours),
+                requirements="按期报送整改进展",
+                reply_by=today + datetime.timedelta(days=rng.randint(-20, 10)),
+                status=NoticeStatus.ANSWERED if replied else NoticeStatus.WAITING,
+                answered_at=answered if replied else None,
+                issued_at=now - datetime.timedelta(days=rng.randint(1, 30)),
+            )
         )
+    with transaction.atomic():
+        notices = Notice.objects.bulk_create(notices, batch_size=5000)
         events = [NoticeEvent(notice=notice, kind=NoticeEventKind.ISSUED, at=notice.issued_at) for notice in notices]
         events += [
-            NoticeEvent(notice=notice, kind=NoticeEventKind.REPLIED, at=now, text="已整改")
+            NoticeEvent(notice=notice, kind=NoticeEventKind.REPLIED, at=answered, text="已整改")
             for notice in notices
             if notice.status == NoticeStatus.ANSWERED
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.filtersets import PortalOrderingFilter, ScopedFilterSet, UnitFilter, YesNoFilter
@@ -12,19 +12,17 @@ from apps.supervision.models import (
     OPEN_NOTICE_STATUSES,
     Notice,
     NoticeColour,
-    NoticeEvent,
-    NoticeEventKind,
     NoticeStatus,
     notice_overdue_q,
 )
 
 
 def notice_replied_q() -> Q:
-    """The notice got a reply: it has a "replied" step (answered, accepted, or escalated after the reply).
+    """The notice got a reply (answered, accepted, or escalated after the reply): its first reply's time is kept.
 
     The dashboard's and the ranking's "answered" count the same (apps/dashboards/notice_figures.py).
     """
-    return Q(Exists(NoticeEvent.objects.filter(notice=OuterRef("pk"), kind=NoticeEventKind.REPLIED)))
+    return Q(answered_at__isnull=False)
 
 
 def notice_open_q() -> Q:

@@ -66,6 +66,11 @@ class Notice(models.Model):
     """A supervision notice on one item: its colour, what is required and the day a reply is due."""
 
     item = models.ForeignKey("items.WorkItem", verbose_name=_("item"), on_delete=models.CASCADE, related_name="notices")
+    # The item's owning unit, fixed with the item (an item never changes its owning unit): dashboards count a
+    # subtree's notices by it without reading the items.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("owning unit"), on_delete=models.CASCADE, related_name="+", editable=False
+    )
     colour = models.CharField(_("colour"), max_length=10, choices=NoticeColour.choices)
     number = models.CharField(_("notice number"), max_length=50, blank=True, help_text=_("e.g. 督办〔2026〕12号"))
     requirements = models.TextField(_("requirements"))
@@ -79,6 +84,8 @@ class Notice(models.Model):
         related_name="notices_issued",
     )
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    # When the responsible side first replied (反馈): answered, whatever was decided on it since.
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
     escalated_from = models.OneToOneField(
         "self",
         verbose_name=_("escalated from"),

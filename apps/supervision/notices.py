@@ -131,6 +131,7 @@ def _create_notice(
     now = timezone.now()
     notice = Notice.objects.create(
         item=item,
+        unit_id=item.unit_id,
         colour=colour,
         requirements=requirements.strip(),
         reply_by=reply_by,
@@ -209,7 +210,8 @@ def notice_reply(*, notice: Notice, by: User, text: str, files: Sequence[Uploade
             )
             written.add(evidence.file)
         notice.status = NoticeStatus.ANSWERED
-        notice.save(update_fields=["status"])
+        notice.answered_at = notice.answered_at or event.at
+        notice.save(update_fields=["status", "answered_at"])
         return notice
 
 
