@@ -8,6 +8,7 @@ import datetime
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -147,17 +148,18 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             row_items=[row.get("id") for row in data[f"{key}_items"]],
         )
 
+    def per_unit(section: dict[str, Any], cells: Callable[[dict[str, Any]], list[Any]]) -> list[list[Any]]:
+        """A row per child unit, the unit's own items first when it has any, the total last."""
+        rows = [[row["name"], *cells(row)] for row in section["children"]]
+        if section.get("own"):
+            rows.insert(0, [_("%(unit)s itself") % {"unit": data["unit"]["name"]}, *cells(section["own"])])
+        rows.append([_("Total"), *cells(section["total"])])
+        return rows
+
     lights = data.get("lights")  # reports produced before lights were kept have none
     light_tables = []
     if lights:
-        light_rows = [[row["name"], row["red"], row["yellow"], row["green"]] for row in lights["children"]]
-        if lights.get("own"):
-            own = lights["own"]
-            light_rows.insert(
-                0, [_("%(unit)s itself") % {"unit": data["unit"]["name"]}, own["red"], own["yellow"], own["green"]]
-            )
-        total = lights["total"]
-        light_rows.append([_("Total"), total["red"], total["yellow"], total["green"]])
+        light_rows = per_unit(lights, lambda row: [row["red"], row["yellow"], row["green"]])
         light_tables.append(
             ReportTable(
                 title=_("Lights at the end of the period"),
@@ -187,11 +189,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
                 _rate(row["acknowledgement_rate"]),
             ]
 
-        timeliness_rows = [[row["name"], *timeliness_cells(row)] for row in timeliness["children"]]
-        if timeliness.get("own"):
-            itself = _("%(unit)s itself") % {"unit": data["unit"]["name"]}
-            timeliness_rows.insert(0, [itself, *timeliness_cells(timeliness["own"])])
-        timeliness_rows.append([_("Total"), *timeliness_cells(timeliness["total"])])
+        timeliness_rows = per_unit(timeliness, timeliness_cells)
         timeliness_tables.append(
             ReportTable(
                 title=_("Timeliness in the period"),
@@ -222,11 +220,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
         def notice_cells(row: dict[str, Any]) -> list[Any]:
             return [row["issued"], row["answered"], row["overdue"], row["red"]]
 
-        notice_rows = [[row["name"], *notice_cells(row)] for row in notices["children"]]
-        if notices.get("own"):
-            itself = _("%(unit)s itself") % {"unit": data["unit"]["name"]}
-            notice_rows.insert(0, [itself, *notice_cells(notices["own"])])
-        notice_rows.append([_("Total"), *notice_cells(notices["total"])])
+        notice_rows = per_unit(notices, notice_cells)
         notice_tables.append(
             ReportTable(
                 title=_("Supervision notices in the period"),
