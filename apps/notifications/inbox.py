@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
@@ -20,6 +20,7 @@ from apps.items.models import (
     ACTIVE_STATUS_LIST,
     Acknowledgement,
     Action,
+    ItemTransition,
     Light,
     Status,
     WorkItem,
@@ -70,6 +71,10 @@ class Section:
     kind: str = "item"  # what the entries are: items, or supervision notices
 
 
+# The reason of an item's last return (退回), shown beside it in "Returned to me".
+_last_return = ItemTransition.objects.filter(item=OuterRef("pk"), action=Action.RETURN).order_by("-at", "-id")
+
+
 def inbox_sections(user: User, today: datetime.date | None = None) -> list[Section]:
     """The sections of the user's inbox, as querysets not yet run (in the order the page shows them)."""
     if not user.is_authenticated:
@@ -94,7 +99,9 @@ def inbox_sections(user: User, today: datetime.date | None = None) -> list[Secti
             "returned",
             _("Returned to me"),
             _("Start the work again and complete it; the reason is on the item's page."),
-            mine.filter(status=Status.RETURNED).order_by("deadline", "pk"),
+            mine.filter(status=Status.RETURNED)
+            .annotate(return_reason=Subquery(_last_return.values("reason")[:1]))
+            .order_by("deadline", "pk"),
         ),
         Section(
             "overdue",

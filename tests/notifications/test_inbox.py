@@ -17,7 +17,7 @@ from apps.items.services import (
 from apps.notifications.inbox import inbox_fill, inbox_sections
 from apps.supervision.models import NoticeColour
 from apps.supervision.notices import notice_issue, notice_reply
-from tests.conftest import official_of, travel_to
+from tests.conftest import REASON, official_of, travel_to
 
 D = datetime.date
 
@@ -108,6 +108,14 @@ def test_inbox_page_and_the_badge_in_the_top_bar(client, work, leader):
     assert f'href="/items/{work["extension"].pk}/"' in page
     # the extension entry says what is asked
     assert "2026-12-31" in page
+
+
+def test_a_returned_item_shows_why_it_was_returned(client, work, owner):
+    with travel_to(D(2026, 10, 26)):
+        client.force_login(owner)
+        page = client.get("/inbox/").content.decode()
+    returned = page[page.index('data-section="returned"') :]
+    assert f"退回原因：{REASON}" in returned[: returned.index("</section>")]
 
 
 def test_a_person_with_nothing_waiting_is_told_so(client, outsider):
