@@ -261,7 +261,8 @@ class _DemoBuilder:
                 item = item_start(item=item, by=worker, note="按督导意见整改")
             else:
                 for percent, note in PROGRESS_NOTES[: rng.randint(0 if stop == Status.IN_PROGRESS else 1, 3)]:
-                    item_post_progress(item=item, by=worker, note=note, percent=percent)
+                    # The notes of a published item are made public, so the public pages show its progress.
+                    item_post_progress(item=item, by=worker, note=note, percent=percent, is_public=item.is_published)
         if Status.COMPLETED in reached:
             item = item_complete(item=item, by=worker, note="已按要求完成，群众反映良好")
         if Status.CLOSED in reached:

@@ -107,6 +107,13 @@ class ProgressForm(forms.Form):
             size=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         ),
     )
+    is_public = forms.BooleanField(
+        label=_("Make this progress public"),
+        required=False,
+        help_text=_(
+            "The note and its photos show on the item's public page once it is published; other files stay internal."
+        ),
+    )
 
 
 class AssignForm(forms.Form):

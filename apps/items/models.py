@@ -464,6 +464,9 @@ class ProgressUpdate(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"))
     percent = models.PositiveSmallIntegerField(_("progress (%)"))
+    # A note is internal unless the official marks it public; a public note and its evidence show on the public
+    # pages of a published item (apps/public).
+    is_public = models.BooleanField(_("public"), default=False)
 
     class Meta:
         verbose_name = _("progress update")

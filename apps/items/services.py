@@ -552,15 +552,23 @@ def item_refuse_extension(*, item: WorkItem, by: User, reason: str) -> WorkItem:
 
 
 def item_post_progress(
-    *, item: WorkItem, by: User, note: str, percent: int, files: Sequence[UploadedFile] = ()
+    *,
+    item: WorkItem,
+    by: User,
+    note: str,
+    percent: int,
+    files: Sequence[UploadedFile] = (),
+    is_public: bool = False,
 ) -> ProgressUpdate:
-    """Record how far the item has got, with optional evidence files.
+    """Record how far the item has got, with optional evidence files; `is_public` shows it on the public pages.
 
     The files are written to storage as their rows are inserted; when anything in the transaction fails
     afterwards, the rows roll back and the files written are deleted again, so no file outlives its row.
     """
     with evidence_files_removed_on_failure() as written, transaction.atomic():
-        return _post_progress(item=item, by=by, note=note, percent=percent, files=files, written=written)
+        return _post_progress(
+            item=item, by=by, note=note, percent=percent, files=files, written=written, is_public=is_public
+        )
 
 
 def _post_progress(
@@ -571,6 +579,7 @@ def _post_progress(
     percent: int,
     files: Sequence[UploadedFile],
     written: WrittenEvidenceFiles,
+    is_public: bool = False,
 ) -> ProgressUpdate:
     item = _lock(item)
     was = item_tally(item)
@@ -595,7 +604,9 @@ def _post_progress(
             checked.append((upload, evidence_content_type(upload)))
         except EvidenceFileError as error:
             raise ServiceError(str(error), field="files") from error
-    update = ProgressUpdate.objects.create(item=item, by=by, note=note.strip(), percent=percent, at=timezone.now())
+    update = ProgressUpdate.objects.create(
+        item=item, by=by, note=note.strip(), percent=percent, at=timezone.now(), is_public=is_public
+    )
     for upload, content_type in checked:
         evidence = Evidence.objects.create(
             update=update, file=upload, original_name=upload.name, size=upload.size, content_type=content_type

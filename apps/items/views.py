@@ -237,6 +237,7 @@ def item_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             percent=form.cleaned_data["percent"],
             files=form.cleaned_data["files"],
+            is_public=form.cleaned_data["is_public"],
         )
     except ServiceError as error:
         messages.error(request, error.message)

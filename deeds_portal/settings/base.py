@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.dashboards",
     "apps.reports",
     "apps.notifications",
+    "apps.public",
     "apps.demo",
 ]
 
