@@ -63,7 +63,7 @@ def test_pages_work_under_the_csp_without_a_violation(new_page, media_root):
     with travel_to(datetime.date(2021, 6, 1)):
         item = WorkItemFactory(unit=district, by=admin, deadline=datetime.date(2021, 6, 30))
     with travel_to(datetime.date(2021, 6, 9)):
-        for action in (Action.SUBMIT, Action.APPROVE, Action.START, Action.COMPLETE):
+        for action in (Action.SUBMIT, Action.APPROVE, Action.PUBLISH, Action.START, Action.COMPLETE):
             item = item_apply_action(item=item, by=admin, action=action)
     report = report_request(kind="weekly", day=datetime.date(2021, 6, 9), unit=city, by=admin)
     report.refresh_from_db()  # produced once the request's transaction committed
@@ -112,6 +112,15 @@ def test_pages_work_under_the_csp_without_a_violation(new_page, media_root):
     visit("/dashboard/", "#dashboard-charts[data-ready=true]")
     assert page.locator("#dashboard-charts svg").count() >= 3
     visit(f"/reports/{report.pk}/", "#rate-chart canvas")
+    visit("/dashboard/ranking/", "#ranking-table")
+    visit("/inbox/", "header .who")
+    visit("/inbox/notifications/", "#notifications")
+    visit("/supervision/notices/", "header .who")
+    visit(f"/supervision/settings/?unit={city.pk}", "form")
+    # the public pages, as the public sees them (their own base page, the chart drawn by public.js)
+    visit("/public/", "main")
+    visit(f"/public/units/{city.pk}/", "#public-chart svg")
+    visit(f"/public/items/{item.pk}/", "main h1")
     visit("/items/ledger/import/", "form[enctype='multipart/form-data']")
     with page.expect_request(f"**/items/ledger/import/{import_job.pk}/status/"):
         visit(f"/items/ledger/import/{import_job.pk}/", "[data-job-status-url]")
