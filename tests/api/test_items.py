@@ -302,6 +302,17 @@ def test_api_progress_with_evidence_is_stored_and_downloadable(api, owner, make_
     assert b"".join(download.streaming_content) == PNG
     item.refresh_from_db()
     assert item.progress_percent == 55
+    assert response.json()["is_public"] is False  # internal unless asked for
+
+
+def test_api_progress_marked_public_is_public(api, owner, make_item):
+    item = make_item(Status.IN_PROGRESS)
+    response = api(owner).post(
+        f"/api/v1/items/{item.pk}/progress/", {"note": "已完成路面硬化", "percent": 80, "is_public": "true"}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["is_public"] is True
+    assert item.progress_updates.get().is_public
 
 
 @pytest.mark.parametrize(

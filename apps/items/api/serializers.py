@@ -145,7 +145,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["id", "at", "by", "note", "percent", "evidence"]
+        fields = ["id", "at", "by", "note", "percent", "is_public", "evidence"]
         read_only_fields = fields
 
 
@@ -260,6 +260,12 @@ class ProgressSerializer(serializers.Serializer):
         default=list,
         max_length=settings.EVIDENCE_MAX_FILES,
         help_text="Evidence: photos, PDF or office documents.",
+    )
+    is_public = serializers.BooleanField(
+        label=_("Show this progress to the public"),
+        required=False,
+        default=False,
+        help_text="Shown on the public pages (with its photos) once the item is published; internal by default.",
     )
 
 

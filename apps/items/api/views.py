@@ -321,7 +321,12 @@ class WorkItemViewSet(
         item = self.get_object()
         data = self._input(request)
         update = item_post_progress(
-            item=item, by=request.user, note=data["note"], percent=data["percent"], files=data["files"]
+            item=item,
+            by=request.user,
+            note=data["note"],
+            percent=data["percent"],
+            files=data["files"],
+            is_public=data["is_public"],
         )
         update = ProgressUpdate.objects.select_related("by").prefetch_related("evidence").get(pk=update.pk)
         return Response(ProgressUpdateSerializer(update, context=self.get_serializer_context()).data, status=201)
