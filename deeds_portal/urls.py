@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("supervision/", include("apps.supervision.urls")),
     path("inbox/", include("apps.notifications.urls")),
+    path("captcha/", include("captcha.urls")),
     path("public/", include("apps.public.urls")),
     path("api/v1/", include("deeds_portal.api_router")),
     # Last: any other address under /api/ answers the API's JSON 404, under DEBUG too.

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "captcha",  # django-simple-captcha: the public forms' captcha, drawn here, no outside service
     "apps.core",
     "apps.workdays",
     "apps.accounts",
@@ -221,6 +222,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The public forms (apps/public): a captcha drawn by the portal itself, and a rate limit per address kept in
+# the cache (shared by every web node when CACHE_URL is set).
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes a captcha stays valid
+CAPTCHA_IMAGE_SIZE = (120, 40)
+PUBLIC_FORM_RATE = os.environ.get("PUBLIC_FORM_RATE", "10/h")
 # Email (the daily digests): Django's SMTP backend when EMAIL_HOST is set, else written to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
