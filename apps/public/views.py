@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from apps.items.evidence import evidence_response
 from apps.org.filtersets import filter_problems
 from apps.public.selectors import (
+    PUBLIC_CACHE_SECONDS,
     public_directory,
     public_evidence,
     public_item_get,
@@ -25,6 +27,7 @@ def public_directory_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_page(PUBLIC_CACHE_SECONDS)  # the whole page, per address and language: under load most visitors read it here
 def public_unit_view(request: HttpRequest, pk: int) -> HttpResponse:
     unit = public_unit_get(pk)
     page = public_unit_page(unit=unit, query=request.GET)
