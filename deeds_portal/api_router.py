@@ -9,6 +9,7 @@ from apps.dashboards.api import DashboardView, OwnDashboardView
 from apps.items.api.views import WorkItemViewSet
 from apps.ledger.api import ExportJobViewSet, ImportJobViewSet, WorkItemExportViewSet
 from apps.org.api import UnitViewSet
+from apps.public.api import PublicItemView, PublicUnitView
 from apps.reports.api import ReportViewSet
 
 router = DefaultRouter()
@@ -30,6 +31,9 @@ urlpatterns = [
     ),
     path("dashboards/", OwnDashboardView.as_view(), name="dashboard-own"),
     path("dashboards/<int:unit_id>/", DashboardView.as_view(), name="dashboard"),
+    # The public pages' data, anonymous (apps/public).
+    path("public/units/<int:unit_id>/", PublicUnitView.as_view(), name="public-unit"),
+    path("public/items/<int:item_id>/", PublicItemView.as_view(), name="public-item"),
     # Ahead of the router, so that "export" is not read as an item id; the ledger app serves it.
     re_path(
         r"^items/export/(?P<file_format>xlsx|csv)/$",

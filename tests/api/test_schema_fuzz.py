@@ -93,6 +93,8 @@ OPERATIONS = {
     "GET /api/v1/people/",
     "GET /api/v1/people/{id}/",
     "GET /api/v1/people/export/{file_format}/",
+    "GET /api/v1/public/units/{unit_id}/",
+    "GET /api/v1/public/items/{item_id}/",
     "GET /api/v1/reports/",
     "POST /api/v1/reports/",
     "GET /api/v1/reports/{id}/",
