@@ -336,16 +336,22 @@ class _DemoBuilder:
         for item in items:
             moment = timezone.make_aware(datetime.datetime.combine(item.start_date, datetime.time(9)))
             end = latest
+            late_from = None  # an item finished late is completed after its deadline, not merely closed after it
             if item.status in FINISHED_STATUSES:
                 days = -rng.randint(0, 30) if rng.random() < ON_TIME_SHARE else rng.randint(1, 20)
                 finish = item.deadline + datetime.timedelta(days=days)
                 end = min(latest, timezone.make_aware(datetime.datetime.combine(finish, datetime.time(17))))
+                if days > 0:
+                    day_after = item.deadline + datetime.timedelta(days=1)
+                    late_from = timezone.make_aware(datetime.datetime.combine(day_after, datetime.time(9)))
             moment = min(moment, end - datetime.timedelta(days=1))
             steps = list(item.transitions.all())
             gap = (end - moment) / max(len(steps), 1)
             progress = iter(sorted(item.progress_updates.all(), key=lambda update: (update.at, update.pk)))
             for step in steps:
                 moment = min(moment + gap * rng.uniform(0.3, 1.0), end)
+                if step.action == Action.COMPLETE and late_from is not None and late_from < end:
+                    moment = max(moment, late_from)
                 step.at = moment
                 if step.action == Action.POST_PROGRESS:
                     update = next(progress)
