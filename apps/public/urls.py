@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.public import views
+from apps.public import request_views, views
 
 app_name = "public"
 urlpatterns = [
@@ -8,4 +8,15 @@ urlpatterns = [
     path("units/<int:pk>/", views.public_unit_view, name="unit"),
     path("items/<int:pk>/", views.public_item_view, name="item"),
     path("evidence/<int:pk>/", views.public_evidence_view, name="evidence"),
+]
+
+# Citizens' requests (群众诉求): the public's form and tracking page, and the handling unit's queue.
+urlpatterns += [
+    path("requests/new/", request_views.request_new_view, name="request_new"),
+    path("requests/track/", request_views.request_track_view, name="request_track"),
+    path("requests/<str:code>/", request_views.request_status_view, name="request_status"),
+    path("queue/", request_views.queue_list_view, name="queue"),
+    path("queue/<int:pk>/", request_views.queue_detail_view, name="queue_detail"),
+    path("queue/<int:pk>/<slug:action>/", request_views.queue_action_view, name="queue_action"),
+    path("queue/photos/<int:pk>/", request_views.queue_photo_view, name="queue_photo"),
 ]
