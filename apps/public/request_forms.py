@@ -59,7 +59,10 @@ class CitizenRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     may_contact = forms.BooleanField(label=_("The unit may contact me about this request"), required=False)
-    captcha = CaptchaField(label=_("Type the characters in the picture"))
+    captcha = CaptchaField(
+        label=_("Type the characters in the picture"),
+        error_messages={"invalid": _("The characters do not match the picture; please type those of the new one.")},
+    )
 
     def clean_photos(self) -> list:
         photos = self.cleaned_data.get("photos") or []

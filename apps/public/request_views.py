@@ -91,7 +91,8 @@ def request_new_view(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect(reverse("public:request_status", args=[sent.tracking_code]) + "?sent=1")
     else:
-        form = CitizenRequestForm(initial={"unit": request.GET.get("unit") or None})
+        unit = request.GET.get("unit", "")
+        form = CitizenRequestForm(initial={"unit": int(unit) if unit.isdigit() else None})
     chosen = Unit.objects.filter(pk=form["unit"].value()).first() if str(form["unit"].value() or "").isdigit() else None
     children = list(chosen.children.order_by("name").only("pk", "name")) if chosen else []
     return render(

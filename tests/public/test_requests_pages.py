@@ -69,13 +69,23 @@ def test_submit_through_the_page_gives_a_tracking_code(client: Client, township:
     assert page["Cache-Control"].startswith("max-age=0")
 
 
+def test_the_form_opens_on_a_unit_and_lists_its_children(client: Client, district: Unit, township: Unit) -> None:
+    html = client.get(NEW, {"unit": district.pk}).content.decode()
+    assert f'<option value="{district.pk}" selected>' in html
+    assert f'href="?unit={township.pk}"' in html
+    assert "data-unit-picker" not in html  # the unit search answers signed-in users only
+    for nonsense in ("abc", "999999", "1 OR 1=1"):
+        assert client.get(NEW, {"unit": nonsense}).status_code == 200
+
+
 def test_a_wrong_captcha_keeps_the_input_and_says_so(client: Client, township: Unit, media_root: Any) -> None:
     answer = captcha_answer(client)
     response = client.post(NEW, form_data(township, captcha_0=answer["captcha_0"], captcha_1="XXXX"))
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="field-captcha"' in html
-    assert re.search(r'id="field-captcha">.*?class="error"', html, re.S)
+    assert re.search(r'id="field-captcha">.*?class="error">验证码不正确', html, re.S)
+    assert answer["captcha_0"] not in html  # a new picture to read
     assert TEXT in html  # what the sender typed is still there
     assert f'value="{SENDER_PHONE}"' in html
     assert not CitizenRequest.objects.exists()
