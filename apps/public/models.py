@@ -73,7 +73,8 @@ class CitizenRequest(TimeStampedModel):
         verbose_name=_("work item"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # A draft item deleted by its author unlinks the request, which may then be turned or linked again.
+        on_delete=models.SET_NULL,
         related_name="citizen_requests",
     )
     reply = models.TextField(_("reply"), blank=True)

@@ -62,8 +62,18 @@ def user_handles_request(user: User, request: CitizenRequest) -> bool:
     )
 
 
+# A request whose item was deleted (a draft its author threw away) may be turned into an item or linked again.
+RELINK_ACTIONS = frozenset({RequestAction.TURN_INTO_ITEM, RequestAction.LINK_ITEM})
+
+
+def request_move_allowed(request: CitizenRequest, action: str) -> bool:
+    if request.status == RequestStatus.TURNED_INTO_ITEM and request.item_id is None and action in RELINK_ACTIONS:
+        return True
+    return request.status in REQUEST_MOVES[action]
+
+
 def request_moves_allowed(request: CitizenRequest) -> list[str]:
-    return [action for action, statuses in REQUEST_MOVES.items() if request.status in statuses]
+    return [action for action in REQUEST_MOVES if request_move_allowed(request, action)]
 
 
 def request_submit(
@@ -139,7 +149,7 @@ def _step(
             raise ServicePermissionError(
                 _("Only the administrators of the handling unit or of a unit above it may handle this request.")
             )
-        if locked.status not in REQUEST_MOVES[action]:
+        if not request_move_allowed(locked, action):
             raise ServiceError(
                 _("“%(action)s” is not possible while the request is “%(status)s”.")
                 % {"action": REQUEST_ACTION_VERBS[action], "status": locked.get_status_display()}

@@ -319,3 +319,26 @@ def test_acceptance_overdue_after_one_working_day(send, unit_admin: User) -> Non
         assert not on_time.is_acceptance_overdue()
         filterset = CitizenRequestFilterSet({"overdue": "true"}, queryset=CitizenRequest.objects.all(), user=unit_admin)
         assert list(filterset.qs) == [late]
+
+
+def test_a_deleted_draft_unlinks_the_request_which_may_be_turned_again(
+    send, unit_admin: User, district: Unit, owner: User
+) -> None:
+    from apps.items.services import item_delete_draft
+
+    sent = send(unit=district)
+    turned = request_turn_into_item(
+        request=sent, by=unit_admin, title="修复社区路灯", content=TEXT, deadline=datetime.date(2099, 12, 31)
+    )
+    # the item's author throws the draft away: the request survives, unlinked
+    item_delete_draft(item=turned.item, by=unit_admin)
+    sent.refresh_from_db()
+    assert (sent.status, sent.item) == (RequestStatus.TURNED_INTO_ITEM, None)
+    assert request_public_get(sent.tracking_code).item is None
+    # and may be turned into an item again, which it may not while it has one
+    again = request_turn_into_item(
+        request=sent, by=unit_admin, title="修复社区路灯", content=TEXT, deadline=datetime.date(2099, 12, 31)
+    )
+    assert again.item is not None
+    with pytest.raises(ServiceError):
+        request_link_item(request=again, by=unit_admin, number=again.item.number)
