@@ -342,3 +342,50 @@ def test_a_deleted_draft_unlinks_the_request_which_may_be_turned_again(
     assert again.item is not None
     with pytest.raises(ServiceError):
         request_link_item(request=again, by=unit_admin, number=again.item.number)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_at_once_one_step_wins(township: Unit, unit_admin: User, city_admin: User) -> None:
+    """On PostgreSQL the row lock makes the second step wait for the first and then see its status."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from tests.services import require_postgres
+
+    require_postgres()
+    sent = request_submit(category=other_category(), unit=township, text=TEXT)
+    locked = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def accept_slowly() -> None:
+        try:
+            with transaction.atomic():
+                request_accept(request=sent, by=unit_admin)
+                locked.set()
+                time.sleep(0.5)  # the other administrator declines meanwhile
+            outcome["accept"] = "done"
+        finally:
+            connection.close()
+
+    def decline() -> None:
+        locked.wait(5)
+        try:
+            request_decline(request=sent, by=city_admin, reason="不属于本单位职责")
+            outcome["decline"] = "done"
+        except ServiceError as error:
+            outcome["decline"] = error.message
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept_slowly), threading.Thread(target=decline)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    sent.refresh_from_db()
+    assert outcome["accept"] == "done"
+    assert outcome["decline"] != "done"
+    assert sent.status == RequestStatus.ACCEPTED
+    assert list(sent.steps.values_list("action", flat=True)) == [RequestAction.SUBMIT, RequestAction.ACCEPT]
