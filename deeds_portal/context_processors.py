@@ -13,7 +13,13 @@ def menu(request: HttpRequest) -> dict[str, dict[str, bool]]:
     """The menu entries this user can use; an entry that would only show an empty page is left out."""
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    return {"menu": {"reports": signed_in and user.has_role(*REPORT_READER_ROLES)}}
+    return {
+        "menu": {
+            "reports": signed_in and user.has_role(*REPORT_READER_ROLES),
+            # The citizens' requests queue (apps/public): the units' administrators handle it.
+            "requests": signed_in and user.has_role(Role.UNIT_ADMIN, Role.SYSTEM_ADMIN),
+        }
+    }
 
 
 def calendar_warning(request: HttpRequest) -> dict[str, list[int]]:

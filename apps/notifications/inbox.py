@@ -29,6 +29,8 @@ from apps.items.models import (
 )
 from apps.items.rules import OWNING_SIDE_ROLES, RESPONSIBLE_SIDE_ROLES
 from apps.org.scope import in_reach_of
+from apps.public.models import RequestStatus
+from apps.public.request_selectors import requests_visible_to
 from apps.supervision.selectors import notices_to_decide, notices_to_reply
 
 if TYPE_CHECKING:
@@ -144,6 +146,15 @@ def inbox_sections(user: User, today: datetime.date | None = None) -> list[Secti
             _("Close the completed item after checking it, or return it with a reason."),
             _owning_side(user, Action.CLOSE).filter(status=Status.COMPLETED).order_by("completed_on", "pk"),
             counted_status=Status.COMPLETED,
+        ),
+        Section(
+            "requests",
+            _("Citizens' requests to handle"),
+            _("Accept the request within its time limit, then answer it, forward it or turn it into an item."),
+            requests_visible_to(user)
+            .filter(status__in=[RequestStatus.RECEIVED, RequestStatus.ACCEPTED])
+            .order_by("accept_by", "pk"),
+            kind="request",
         ),
         Section(
             "notice_decide",

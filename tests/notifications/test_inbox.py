@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from apps.items.models import Action, Status, WorkItem
+from apps.items.models import Action, Category, Status, WorkItem
 from apps.items.services import (
     item_acknowledge,
     item_assign,
@@ -15,6 +15,7 @@ from apps.items.services import (
     item_request_extension,
 )
 from apps.notifications.inbox import inbox_fill, inbox_sections
+from apps.public.request_services import request_accept, request_answer, request_submit
 from apps.supervision.models import NoticeColour
 from apps.supervision.notices import notice_issue, notice_reply
 from tests.conftest import REASON, official_of, travel_to
@@ -139,3 +140,17 @@ def test_notices_wait_on_the_responsible_side_then_on_the_supervisor(make_item, 
         assert "notice_reply" not in waiting_on(street)
         decide = {section.key: section.entries for section in inbox_fill(inbox_sections(supervisor), supervisor)}
         assert [entry.pk for entry in decide["notice_decide"]] == [notice.pk]
+
+
+def test_citizens_requests_wait_on_the_unit_s_administrators_until_answered(unit_admin, owner, district):
+    housing = Category.objects.get(code="housing")
+    with travel_to(D(2026, 10, 12)):
+        request = request_submit(category=housing, unit=district, text="小区路灯坏了三个月没人修")
+        assert waiting_on(owner).get("requests") is None  # an official without the administrator's role
+        [entry] = next(s.entries for s in inbox_fill(inbox_sections(unit_admin), unit_admin) if s.key == "requests")
+        assert entry.pk == request.pk
+
+        request = request_accept(request=request, by=unit_admin)
+        assert [s.count for s in inbox_fill(inbox_sections(unit_admin), unit_admin) if s.key == "requests"] == [1]
+        request_answer(request=request, by=unit_admin, reply="已联系物业修复路灯")
+        assert "requests" not in {s.key for s in inbox_fill(inbox_sections(unit_admin), unit_admin) if s.count}
