@@ -157,6 +157,16 @@ def inbox_sections(user: User, today: datetime.date | None = None) -> list[Secti
             kind="request",
         ),
         Section(
+            "public_comment",
+            _("Publication-period comments to answer"),
+            _("Answer the public's objection or suggestion on the item's page; the answer is shown publicly."),
+            # Items with a comment not yet answered (PublicComment.item's reverse relation).
+            _owning_side(user, Action.PUBLISH)
+            .filter(public_comments__pk__isnull=False, public_comments__answered_at__isnull=True)
+            .distinct()
+            .order_by("deadline", "pk"),
+        ),
+        Section(
             "notice_decide",
             _("Notice replies to decide"),
             _("Accept the reply, or escalate the notice to the next colour."),
@@ -166,7 +176,7 @@ def inbox_sections(user: User, today: datetime.date | None = None) -> list[Secti
     ]
     if user.sees_everything and not user.has_role(Role.SUPERVISOR, Role.LEADER, Role.UNIT_ADMIN):
         # A system administrator supports every office but works no one's queue.
-        queues = {"approve", "extension", "declined", "close", "notice_decide"}
+        queues = {"approve", "extension", "declined", "close", "notice_decide", "public_comment"}
         sections = [section for section in sections if section.key not in queues]
     return sections
 

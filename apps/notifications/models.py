@@ -20,6 +20,7 @@ class Event(models.TextChoices):
     NOTICE_ANSWERED = "notice_answered", _("Supervision notice answered")
     CHASED = "chased", _("Chased (催办)")
     REPORT_READY = "report_ready", _("Report ready")
+    PUBLIC_COMMENT = "public_comment", _("Objection or suggestion from the public")
 
 
 class Notification(models.Model):

@@ -7,9 +7,11 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import Role, User
 from apps.items.models import Action, ItemTransition
 from apps.notifications.models import Event
-from apps.notifications.services import badges_forget, notify, responsible_people
+from apps.notifications.services import badges_forget, item_link, notify, responsible_people
+from apps.public.models import PublicComment
 from apps.supervision.models import Chase, NoticeEvent, NoticeEventKind
 
 
@@ -102,3 +104,25 @@ def chase_recorded(sender, instance: Chase, created: bool, raw: bool = False, **
     if instance.note:
         text = f"{text} {instance.note}"
     notify(event=Event.CHASED, item=item, people=people, text=text)
+
+
+@receiver(post_save, sender=PublicComment, dispatch_uid="notifications_public_comments")
+def public_comment_received(sender, instance: PublicComment, created: bool, raw: bool = False, **kwargs) -> None:
+    """An objection or a suggestion from the public (公示期) is said to the owning unit's administrators and leaders,
+    once a day per item."""
+    if not created or raw:
+        return
+    item = instance.item
+    people = User.objects.filter(
+        unit_id=item.unit_id, is_active=True, role_assignments__role__in=(Role.UNIT_ADMIN, Role.LEADER)
+    ).values_list("pk", flat=True)
+    text = _("%(item)s: the public sent an objection or a suggestion during the publication period.") % {
+        "item": f"{item.number} {item.title}"
+    }
+    notify(
+        event=Event.PUBLIC_COMMENT,
+        item=item,
+        people=list(people),
+        text=text,
+        link=f"{item_link(item.pk)}#public-comments",
+    )

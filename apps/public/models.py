@@ -145,3 +145,48 @@ class RequestPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# The publication period (公示期) ------------------------------------------------------------------------------
+
+
+class CommentKind(models.TextChoices):
+    OBJECTION = "objection", _("Objection")
+    SUGGESTION = "suggestion", _("Suggestion")
+
+
+class PublicComment(models.Model):
+    """An objection or a suggestion the public sent on a published item during its publication period (公示期)."""
+
+    item = models.ForeignKey(
+        "items.WorkItem", verbose_name=_("item"), on_delete=models.CASCADE, related_name="public_comments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CommentKind.choices)
+    text = models.TextField(_("text"))
+    # Private: shown only to the owning side on the item's page, never on a public page.
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    at = models.DateTimeField(_("sent at"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("publication-period comment")
+        verbose_name_plural = _("publication-period comments")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["item", "answered_at"], name="public_comment_item_answered")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.at:%Y-%m-%d}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.public import request_views, views
+from apps.public import comment_views, request_views, views
 
 app_name = "public"
 urlpatterns = [
@@ -19,4 +19,10 @@ urlpatterns += [
     path("queue/<int:pk>/", request_views.queue_detail_view, name="queue_detail"),
     path("queue/<int:pk>/<slug:action>/", request_views.queue_action_view, name="queue_action"),
     path("queue/photos/<int:pk>/", request_views.queue_photo_view, name="queue_photo"),
+]
+
+# The publication period (公示期): the public's objection or suggestion, and the owning side's answer.
+urlpatterns += [
+    path("items/<int:pk>/comment/", comment_views.public_comment_view, name="comment"),
+    path("comments/<int:pk>/answer/", comment_views.public_comment_answer_view, name="comment_answer"),
 ]

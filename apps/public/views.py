@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from apps.items.evidence import evidence_response
 from apps.org.filtersets import filter_problems
+from apps.public.comments import public_comments_of
 from apps.public.selectors import (
     PUBLIC_CACHE_SECONDS,
     public_directory,
@@ -53,7 +54,7 @@ def public_unit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def public_item_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "public/item.html", {"item": public_item_get(pk)})
+    return render(request, "public/item.html", {"item": public_item_get(pk), "comments": public_comments_of(pk)})
 
 
 @require_safe
