@@ -121,6 +121,9 @@ def test_pages_work_under_the_csp_without_a_violation(new_page, media_root):
     visit("/public/", "main")
     visit(f"/public/units/{city.pk}/", "#public-chart svg")
     visit(f"/public/items/{item.pk}/", "main h1")
+    visit("/public/requests/new/", "img.captcha")  # the captcha is drawn by the portal, from this site
+    visit("/public/requests/track/", "form")
+    visit("/public/queue/", "header .who")
     visit("/items/ledger/import/", "form[enctype='multipart/form-data']")
     with page.expect_request(f"**/items/ledger/import/{import_job.pk}/status/"):
         visit(f"/items/ledger/import/{import_job.pk}/", "[data-job-status-url]")
