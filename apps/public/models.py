@@ -41,11 +41,25 @@ class RequestAction(models.TextChoices):
     LINK_ITEM = "link_item", _("Linked to a work item")
     ANSWER = "answer", _("Answered and closed")
     DECLINE = "decline", _("Not accepted")
+    RATE = "rate", _("Rated by the sender")
+    FOLLOW_UP = "follow_up", _("Phone follow-up (回访)")
+    REOPEN = "reopen", _("Reopened for a second round (二次办理)")
+
+
+class Rating(models.TextChoices):
+    """The sender's verdict (满意度): satisfied and basically satisfied count for the satisfaction rate."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+SATISFIED_RATINGS = frozenset({Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
 
 
 # The notes the sender reads on the tracking page: the reply and the reason for not accepting. A forwarding note is
 # between units and stays internal.
-PUBLIC_NOTE_ACTIONS = frozenset({RequestAction.ANSWER, RequestAction.DECLINE})
+PUBLIC_NOTE_ACTIONS = frozenset({RequestAction.ANSWER, RequestAction.DECLINE, RequestAction.RATE, RequestAction.REOPEN})
 OPEN_REQUEST_STATUSES = frozenset({RequestStatus.RECEIVED, RequestStatus.ACCEPTED, RequestStatus.TURNED_INTO_ITEM})
 
 
@@ -78,6 +92,13 @@ class CitizenRequest(TimeStampedModel):
         related_name="citizen_requests",
     )
     reply = models.TextField(_("reply"), blank=True)
+    # The latest rating (满意度) of the sender, or of a phone follow-up (回访) recorded by staff; a request rated
+    # dissatisfied or not solved is reopened (二次办理) and may be rated again once closed again.
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    solved = models.BooleanField(_("problem solved"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    rated_by_phone = models.BooleanField(_("rated in a phone follow-up"), default=False)
+    reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     class Meta:
         verbose_name = _("citizen request")

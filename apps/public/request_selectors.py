@@ -21,6 +21,7 @@ from apps.public.models import (
     RequestPhoto,
     RequestStatus,
 )
+from apps.public.rating import request_rating_open
 from apps.public.selectors import public_items
 
 TRACKING_CODE_PATTERN = re.compile(rf"{TRACKING_PREFIX}-\d{{8}}-[{TRACKING_ALPHABET}]{{{TRACKING_RANDOM_LENGTH}}}")
@@ -81,6 +82,9 @@ class PublicRequest:
     reply: str
     steps: list[PublicStep]
     item: PublicItemResult | None
+    rating_open: bool = False  # the sender may rate it now (满意度)
+    rating_label: str = ""  # their latest rating, as they gave it
+    solved: bool | None = None
 
 
 def _item_result(request: CitizenRequest) -> PublicItemResult | None:
@@ -133,6 +137,9 @@ def request_public_get(code: str) -> PublicRequest | None:
         reply=request.reply if replied else "",
         steps=steps,
         item=_item_result(request),
+        rating_open=request_rating_open(request),
+        rating_label=str(request.get_rating_display()) if request.rating else "",
+        solved=request.solved,
     )
 
 

@@ -25,7 +25,9 @@ from apps.accounts.models import Role
 from apps.core.exceptions import ServiceError, ServicePermissionError
 from apps.items.evidence import evidence_response
 from apps.org.models import Unit
-from apps.public.models import CitizenRequest, RequestAction
+from apps.public.models import CitizenRequest, Rating, RequestAction
+from apps.public.rating import request_rating_open
+from apps.public.rating_forms import RatingForm
 from apps.public.request_filtersets import CitizenRequestFilterSet
 from apps.public.request_forms import (
     AnswerForm,
@@ -121,7 +123,11 @@ def request_status_view(request: HttpRequest, code: str) -> HttpResponse:
     if shown is None:
         # The same answer for a malformed code and one that does not exist: a code's shape tells nothing.
         return render(request, "public/request_not_found.html", {"form": TrackForm()}, status=404)
-    return render(request, "public/request_status.html", {"request_shown": shown, "sent": "sent" in request.GET})
+    return render(
+        request,
+        "public/request_status.html",
+        {"request_shown": shown, "sent": "sent" in request.GET, "rating_choices": Rating.choices},
+    )
 
 
 def _handled_or_refused(user: Any, citizen_request: CitizenRequest) -> None:
@@ -199,6 +205,9 @@ def _detail(
         "actions": actions,
         "overdue": citizen_request.is_acceptance_overdue(),
         "problem": problem,
+        # A phone follow-up (回访) may be recorded when the sender could rate it too.
+        "rating_open": handles and request_rating_open(citizen_request),
+        "follow_up_form": RatingForm(),
     }
     return render(request, "public/queue_detail.html", context, status=status)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.public import comment_views, request_views, views
+from apps.public import comment_views, rating_views, request_views, views
 
 app_name = "public"
 urlpatterns = [
@@ -15,8 +15,10 @@ urlpatterns += [
     path("requests/new/", request_views.request_new_view, name="request_new"),
     path("requests/track/", request_views.request_track_view, name="request_track"),
     path("requests/<str:code>/", request_views.request_status_view, name="request_status"),
+    path("requests/<str:code>/rate/", rating_views.request_rate_view, name="request_rate"),
     path("queue/", request_views.queue_list_view, name="queue"),
     path("queue/<int:pk>/", request_views.queue_detail_view, name="queue_detail"),
+    path("queue/<int:pk>/follow-up/", rating_views.request_follow_up_view, name="request_follow_up"),
     path("queue/<int:pk>/<slug:action>/", request_views.queue_action_view, name="queue_action"),
     path("queue/photos/<int:pk>/", request_views.queue_photo_view, name="queue_photo"),
 ]
