@@ -15,6 +15,7 @@ from apps.dashboards.ranking import (
     ranking_xlsx,
     red_notices_column,
 )
+from apps.dashboards.request_figures import request_tallies
 from apps.dashboards.selectors import dashboard_build, dashboard_unit_for
 from apps.supervision.services import user_may_set_supervision
 
@@ -25,11 +26,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
     sort = request.GET.get("sort", "unit")
     dashboard = dashboard_build(user=request.user, unit=unit, sort=sort)
+    # Citizens' requests (群众诉求) and their 满意率 / 解决率, beside the completion rate.
+    requests = request_tallies(unit=unit)
+    for row in dashboard.child_rows:
+        row.requests = requests.of(row.unit)
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "dashboard": dashboard,
+            "requests": requests,
             "data_url": dashboard_data_url(unit, sort=dashboard.sort),
             "can_set_lights": user_may_set_supervision(request.user, unit),
         },

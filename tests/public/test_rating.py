@@ -126,3 +126,23 @@ def test_staff_record_a_phone_follow_up_and_outsiders_cannot(client, answered, u
     assert (fresh.rating, fresh.solved, fresh.rated_by_phone) == (Rating.BASICALLY_SATISFIED, True, True)
     step = fresh.steps.get(action=RequestAction.FOLLOW_UP)
     assert step.by == unit_admin and "电话回访" in step.note
+
+
+def test_the_dashboard_shows_satisfaction_and_resolution_beside_the_completion_rate(
+    client, answered, unit_admin, leader, city, district, township
+):
+    with travel_to(D(2026, 11, 2)):
+        request_submit(category=other_category(), unit=township, text="噪音扰民")  # still open
+        third = request_submit(category=other_category(), unit=district, text="井盖缺失")
+        request_accept(request=third, by=unit_admin)
+        request_answer(request=third, by=unit_admin, reply="已补装井盖")
+    with travel_to(D(2026, 11, 3)):
+        rate(client, answered, Rating.SATISFIED, "yes")
+        rate(client, third, Rating.BASICALLY_SATISFIED, "no")  # reopened: counted as rated, not solved
+        client.force_login(leader)
+        page = client.get(reverse("dashboards:dashboard"), {"unit": city.pk}).content.decode()
+    tiles = page[page.index('id="requests"') : page.index("</section>", page.index('id="requests"'))]
+    # received 3 (the open one too), rated 2, both satisfied or basically: 100.0%; one confirmed solved: 50.0%
+    assert '<span class="figure">3</span>' in tiles  # a leader reads the count; the queue is the administrators'
+    assert "100.0%" in tiles and "50.0%" in tiles
+    assert f'data-resolution="{district.pk}">50.0%<' in page
