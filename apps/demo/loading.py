@@ -28,6 +28,7 @@ from apps.demo.cast import (
     T,
 )
 from apps.demo.notices import demo_notices
+from apps.demo.requests import demo_requests
 from apps.demo.titles import (
     CANCEL_REASONS,
     DECLINE_REASONS,
@@ -404,6 +405,7 @@ def demo_load(*, stdout: TextIOBase | None = None) -> bool:
         item_count = builder.build_items()
         builder.spread_over_time()
         demo_notices(supervisor=builder.users["supervisor"])
+        demo_requests(admin=builder.users["unitadmin"])
     # The last two reports of each kind, so the archive has something to show and compare.
     today = timezone.localdate()
     for kind in ReportKind:

@@ -15,8 +15,9 @@ from django.test import Client
 
 from apps.accounts.models import Role, User
 from apps.demo.loading import demo_load, demo_logins
-from apps.items.models import Action, ItemKind, OwnerType, Status, WorkItem, today_local
+from apps.items.models import Action, ItemKind, OwnerType, Source, Status, WorkItem, today_local
 from apps.org.models import Unit
+from apps.public.models import CitizenRequest, Rating, RequestStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,15 @@ def test_demo_load_shows_supervision_at_work(demo_output: str) -> None:
     assert WorkItem.objects.filter(original_deadline__isnull=False).exists()
     # and every light
     assert {item.light for item in WorkItem.objects.all()} >= {"red", "yellow", "green"}
+
+
+def test_demo_load_shows_citizens_requests_in_every_state(demo_output: str) -> None:
+    requests = CitizenRequest.objects.all()
+    assert set(requests.values_list("status", flat=True)) == set(RequestStatus.values)
+    assert requests.filter(item__source=Source.CITIZEN_REQUEST).count() == 2  # turned into work items
+    assert requests.filter(rating=Rating.SATISFIED, solved=True).exists()
+    assert requests.filter(reopened=1, rating=Rating.DISSATISFIED).exists()  # a second round (二次办理)
+    assert any(request.is_acceptance_overdue() for request in requests)
 
 
 def test_every_demo_login_finds_something_in_the_inbox(demo_output: str) -> None:
