@@ -10,6 +10,7 @@ from apps.items.api.views import WorkItemViewSet
 from apps.ledger.api import ExportJobViewSet, ImportJobViewSet, WorkItemExportViewSet
 from apps.org.api import UnitViewSet
 from apps.public.api import PublicItemView, PublicUnitView
+from apps.public.request_api import CitizenRequestViewSet
 from apps.reports.api import ReportViewSet
 
 router = DefaultRouter()
@@ -18,6 +19,7 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("people", PersonViewSet, basename="person")
 router.register("items", WorkItemViewSet, basename="item")
 router.register("reports", ReportViewSet, basename="report")
+router.register("requests", CitizenRequestViewSet, basename="citizen-request")
 router.register("exports", ExportJobViewSet, basename="export")
 router.register("ledger/imports", ImportJobViewSet, basename="ledger-import")
 

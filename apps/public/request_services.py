@@ -126,7 +126,9 @@ def request_submit(
                     photo.file.save(upload.name, upload, save=False)
                     written.add(photo.file)
                     photo.save()
-                RequestStep.objects.create(request=request, action=RequestAction.SUBMIT, to_unit=unit)
+                RequestStep.objects.create(
+                    request=request, action=RequestAction.SUBMIT, to_unit=unit, at=timezone.now()
+                )
                 return request
         except IntegrityError:
             continue  # the same code drawn twice (once in ~10^12): draw again
@@ -158,7 +160,13 @@ def _step(
         change(locked)
         locked.save()
         RequestStep.objects.create(
-            request=locked, action=action, by=by, note=note, from_unit=from_unit, to_unit=to_unit or locked.unit
+            request=locked,
+            action=action,
+            by=by,
+            note=note,
+            from_unit=from_unit,
+            to_unit=to_unit or locked.unit,
+            at=timezone.now(),  # read now (a field default is bound once, when the model is defined)
         )
         return locked
 

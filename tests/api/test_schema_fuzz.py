@@ -95,6 +95,12 @@ OPERATIONS = {
     "GET /api/v1/people/export/{file_format}/",
     "GET /api/v1/public/units/{unit_id}/",
     "GET /api/v1/public/items/{item_id}/",
+    "GET /api/v1/requests/",
+    "GET /api/v1/requests/{id}/",
+    *(
+        f"POST /api/v1/requests/{{id}}/{step}/"
+        for step in ("accept", "forward", "turn-into-item", "link-item", "answer", "decline", "follow-up")
+    ),
     "GET /api/v1/reports/",
     "POST /api/v1/reports/",
     "GET /api/v1/reports/{id}/",
