@@ -40,7 +40,9 @@ def test_item_page_return_asks_first_and_shows_photos_as_thumbnails(page_as, tmp
     # then: close is the primary step, return looks dangerous; the photo is a loaded thumbnail
     assert "primary" in page.get_attribute("button[value=close]", "class")
     assert "danger" in page.get_attribute("button[value=return]", "class")
-    assert page.eval_on_selector("img.thumb", "img => img.complete && img.naturalWidth > 0")
+    # the thumbnail is lazy: it loads once it comes near the viewport, so bring it there, then see it drawn
+    page.locator("img.thumb").first.scroll_into_view_if_needed()
+    page.wait_for_function("(img => img.complete && img.naturalWidth > 0)(document.querySelector('img.thumb'))")
 
     # when: return is pressed and the question dismissed, then pressed again and confirmed
     page.fill("#id_reason", "佐证材料不全")

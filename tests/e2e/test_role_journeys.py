@@ -324,7 +324,9 @@ def test_role_journey_supervisor_closes_one_completed_item_and_returns_another(
     page.goto(f"/items/{second.pk}/")
 
     # then: its photo is a thumbnail, its size in Chinese brackets
-    assert page.eval_on_selector("img.thumb", "img => img.complete && img.naturalWidth > 0")
+    # the thumbnail is lazy: it loads once it comes near the viewport, so bring it there, then see it drawn
+    page.locator("img.thumb").first.scroll_into_view_if_needed()
+    page.wait_for_function("(img => img.complete && img.naturalWidth > 0)(document.querySelector('img.thumb'))")
     size = page.inner_text(".evidence .muted")
     assert size.startswith("（") and size.endswith("）") and "字节" in size
 
