@@ -3,7 +3,7 @@ no file outlives its row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import PurePath
 from typing import IO, TYPE_CHECKING
@@ -49,6 +49,15 @@ DOWNLOAD_CONTENT_TYPE = "application/octet-stream"
 
 class EvidenceFileError(ValueError):
     """An upload that is not acceptable as evidence; the message names the file and the problem."""
+
+
+def evidence_files_checked(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    """Check a set of uploads (how many, then each) and give each with its content type; EvidenceFileError if not."""
+    if len(files) > settings.EVIDENCE_MAX_FILES:
+        raise EvidenceFileError(
+            _("At most %(count)s files can be attached at once.") % {"count": settings.EVIDENCE_MAX_FILES}
+        )
+    return [(upload, evidence_content_type(upload)) for upload in files]
 
 
 def evidence_content_type(upload: UploadedFile) -> str:

@@ -35,6 +35,16 @@ STAGE_CHOICES = [
 ]
 
 
+def item_text_q(value: str) -> Q:
+    """Items holding `value` in their title, content, number or beneficiaries: the lists' text search."""
+    return (
+        Q(title__icontains=value)
+        | Q(content__icontains=value)
+        | Q(number__icontains=value)
+        | Q(beneficiaries__icontains=value)
+    )
+
+
 class WorkItemFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
     kind = django_filters.ChoiceFilter(label=_("List kind"), choices=ItemKind.choices)
@@ -98,14 +108,7 @@ class WorkItemFilterSet(ScopedFilterSet):
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(content__icontains=value)
-            | Q(number__icontains=value)
-            | Q(beneficiaries__icontains=value)
-        )
+        return queryset.filter(item_text_q(value)) if value else queryset
 
     def filter_stage(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "counted":

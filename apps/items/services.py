@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -21,7 +20,7 @@ from apps.items.counters.writes import ItemTally, counters_apply, counters_item_
 from apps.items.evidence import (
     EvidenceFileError,
     WrittenEvidenceFiles,
-    evidence_content_type,
+    evidence_files_checked,
     evidence_files_removed_on_failure,
 )
 from apps.items.lights import items_set_yellow_from
@@ -593,17 +592,10 @@ def _post_progress(
             _("Progress cannot go below the current %(percent)s%%.") % {"percent": item.progress_percent},
             field="percent",
         )
-    if len(files) > settings.EVIDENCE_MAX_FILES:
-        raise ServiceError(
-            _("At most %(count)s files can be attached at once.") % {"count": settings.EVIDENCE_MAX_FILES},
-            field="files",
-        )
-    checked: list[tuple[UploadedFile, str]] = []
-    for upload in files:
-        try:
-            checked.append((upload, evidence_content_type(upload)))
-        except EvidenceFileError as error:
-            raise ServiceError(str(error), field="files") from error
+    try:
+        checked = evidence_files_checked(files)
+    except EvidenceFileError as error:
+        raise ServiceError(str(error), field="files") from error
     update = ProgressUpdate.objects.create(
         item=item, by=by, note=note.strip(), percent=percent, at=timezone.now(), is_public=is_public
     )

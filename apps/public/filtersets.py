@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.items.filtersets import item_text_q
 from apps.items.models import PLANNED_STATUSES, Category, ItemKind, Status
 from apps.org.filtersets import ScopedFilterSet, UnitFilter
 from apps.org.models import Unit
@@ -31,11 +32,4 @@ class PublicItemFilterSet(ScopedFilterSet):
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(content__icontains=value)
-            | Q(number__icontains=value)
-            | Q(beneficiaries__icontains=value)
-        )
+        return queryset.filter(item_text_q(value)) if value else queryset

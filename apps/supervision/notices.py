@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.core.exceptions import ServiceError, ServicePermissionError
-from apps.items.evidence import EvidenceFileError, evidence_content_type, evidence_files_removed_on_failure
+from apps.items.evidence import EvidenceFileError, evidence_files_checked, evidence_files_removed_on_failure
 from apps.items.models import ACTIVE_STATUSES, Status, WorkItem, today_local
 from apps.items.rules import user_can_see_item, user_on_owning_side, user_on_responsible_side
 from apps.supervision.models import (
@@ -190,17 +189,10 @@ def notice_reply(*, notice: Notice, by: User, text: str, files: Sequence[Uploade
             )
         if not text.strip():
             raise ServiceError(_("Please say what was done."), field="text")
-        if len(files) > settings.EVIDENCE_MAX_FILES:
-            raise ServiceError(
-                _("At most %(count)s files can be attached at once.") % {"count": settings.EVIDENCE_MAX_FILES},
-                field="files",
-            )
-        checked: list[tuple[UploadedFile, str]] = []
-        for upload in files:
-            try:
-                checked.append((upload, evidence_content_type(upload)))
-            except EvidenceFileError as error:
-                raise ServiceError(str(error), field="files") from error
+        try:
+            checked = evidence_files_checked(files)
+        except EvidenceFileError as error:
+            raise ServiceError(str(error), field="files") from error
         event = NoticeEvent.objects.create(
             notice=notice, kind=NoticeEventKind.REPLIED, by=by, at=timezone.now(), text=text.strip()
         )
