@@ -1,6 +1,6 @@
 """Benchmark: a unit's public page (公示) under 50 concurrent anonymous clients, on 2,000,000 items.
 
-    .venv/bin/python bench/public.py [--items 2000000] [--requests 3000] [--clients 50]
+    .venv/bin/python bench/public_pages.py [--items 2000000] [--requests 3000] [--clients 50]
 
 On the dashboard benchmark's database (bench/dashboard.py makes it when missing; about 70% of its items are
 published), gunicorn (2 sync workers, base settings, DEBUG off) serves the public pages; the benchmark times the
