@@ -67,8 +67,10 @@ def setup_django() -> None:
     django.setup()
 
 
-def prepare(items: int, rebuild: bool) -> dict:
-    """The generated tree (made now if missing, of another size, or asked for), its leader and its scopes."""
+def prepare(items: int, rebuild: bool, *, migrate: bool = True) -> dict:
+    """The generated tree (made now if missing, of another size, or asked for), its leader and its scopes.
+
+    migrate=False leaves the database's migrations as they are (a benchmark of code that is not yet migrated)."""
     from django.core.management import call_command
 
     from apps.accounts.models import Role, User
@@ -76,7 +78,8 @@ def prepare(items: int, rebuild: bool) -> dict:
     from apps.items.models import WorkItem
     from apps.org.models import Unit, UnitLevel
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     leader = User.objects.filter(username=LEADER).select_related("unit").first()
     if leader is not None and not rebuild and WorkItem.objects.in_subtree(leader.unit.path).count() == items:
         print(f"Reusing the generated data under {leader.unit.name} ({items:,} items).")
