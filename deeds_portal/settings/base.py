@@ -263,6 +263,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's JSON written by orjson (apps.core.renderers.PortalJSONRenderer); the browsable API as before.
+    "DEFAULT_RENDERER_CLASSES": [
+        "apps.core.renderers.PortalJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.PortalAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.api_exception_handler",
