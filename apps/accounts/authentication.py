@@ -28,7 +28,13 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     expired_message = _("The token has expired: obtain a new one with your user name and password.")
 
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
-        user, token = super().authenticate_credentials(key)
+        # DRF's lookup, with the user's unit in the same query: every scoped read asks for it next.
+        try:
+            token = Token.objects.select_related("user__unit").get(key=key)
+        except Token.DoesNotExist as error:
+            raise AuthenticationFailed(_("Invalid token.")) from error
+        if not token.user.is_active:
+            raise AuthenticationFailed(_("User inactive or deleted."))
         if token_has_expired(token):
             raise AuthenticationFailed(self.expired_message)
-        return user, token
+        return token.user, token
