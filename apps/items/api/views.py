@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from apps.core.api import ErrorSerializer, PortalCursorPagination, UserFilterBackend
 from apps.core.versions import etag_of, version_of_etag
+from apps.items.api.list_rows import LIST_COLUMNS, item_list_rows
 from apps.items.api.serializers import (
     ActionSerializer,
     ActionWithReasonSerializer,
@@ -123,6 +124,16 @@ class WorkItemViewSet(
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return self.serializer_classes.get(self.action, ActionSerializer)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Items in the caller's scope, newest first, paged by cursor; rows as `WorkItemSerializer` gives them.
+
+        The rows are read flat (list_rows.py): plain values of the page, then the units, people and categories it
+        names by id, rather than the serializer's nested walk over a six-table join.
+        """
+        queryset = self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(item_list_rows(page))
 
     @staticmethod
     def _with_timeline(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
