@@ -4,8 +4,9 @@
 Two shapes: the Kunming 2021 profile (the real districts and counties, streets and villages below them,
 and exactly the four figures of DOMAIN.md) and a synthetic tree of any size (`items`, `units`, `levels`).
 Rows are written with COPY on PostgreSQL and multi-row INSERTs elsewhere, in one transaction, and the
-dashboard counters are adjusted once at the end from what was written. Generated items carry no
-timeline or history rows: their dates are set directly, as an imported ledger's would be.
+dashboard counters are adjusted once at the end from what was written. Seven items in ten carry their
+recorded story (transitions and progress notes, `histories.py`) dated to fit their columns, so reports
+replay real work; the others were carried over from older ledgers, their dates set directly.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 
 from apps.accounts.models import User
 from apps.core.bulk_write import copy_rows
+from apps.demo.generator.histories import PROGRESS_COLUMNS, TRANSITION_COLUMNS
 from apps.demo.generator.plans import (
     BATCH,
     KUNMING_2021,
@@ -32,7 +34,7 @@ from apps.demo.generator.plans import (
 from apps.demo.generator.rows import ITEM_COLUMNS, ItemRows
 from apps.demo.generator.tree import TreeBuilder
 from apps.items.counters.writes import COUNTER_TABLES
-from apps.items.models import WorkItem, today_local
+from apps.items.models import ItemTransition, ProgressUpdate, WorkItem, today_local
 from apps.org.models import Unit
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
 def _analyze() -> None:
     """Refresh the planner's statistics after a bulk load, so it keeps choosing the indexes it should."""
     tables = [WorkItem._meta.db_table, Unit._meta.db_table, User._meta.db_table]
+    tables += [ItemTransition._meta.db_table, ProgressUpdate._meta.db_table]
     tables += [table.model._meta.db_table for table in COUNTER_TABLES]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -62,27 +65,31 @@ def _analyze() -> None:
 
 
 @contextmanager
-def _indexes_built_after_the_load() -> Iterator[None]:
-    """On PostgreSQL, into an empty item table: drop its secondary indexes for the load and build them after.
+def _indexes_built_after_the_load(models: tuple[type, ...]) -> Iterator[None]:
+    """On PostgreSQL, into empty tables: drop their secondary indexes for the load and build them after.
 
     Building an index once over two million rows is several times quicker than keeping fifteen of them
     up to date row by row. It is only done into an empty table (a fresh database), inside the load's
     transaction, so nobody ever sees the table without them; the unique constraints stay throughout.
     """
-    table = WorkItem._meta.db_table
-    if connection.vendor != "postgresql" or WorkItem.objects.exists():
+    if connection.vendor != "postgresql":
         yield
         return
+    indexes = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT indexname, indexdef FROM pg_indexes
-             WHERE schemaname = current_schema() AND tablename = %s
-               AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)
-            """,
-            [table, table],
-        )
-        indexes = cursor.fetchall()
+        for model in models:
+            if model.objects.exists():
+                continue
+            table = model._meta.db_table
+            cursor.execute(
+                """
+                SELECT indexname, indexdef FROM pg_indexes
+                 WHERE schemaname = current_schema() AND tablename = %s
+                   AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)
+                """,
+                [table, table],
+            )
+            indexes += cursor.fetchall()
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
@@ -90,6 +97,28 @@ def _indexes_built_after_the_load() -> Iterator[None]:
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _name, definition in indexes:
             cursor.execute(definition)
+
+
+class _ItemIds:
+    """Ids for new items, taken before their rows are written, so their transitions can name them."""
+
+    def __init__(self) -> None:
+        self.next = None
+        if connection.vendor != "postgresql":
+            # Elsewhere (SQLite) the load's transaction holds the only write lock: count on from the highest id.
+            self.next = (WorkItem.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+    def take(self, count: int) -> list[int]:
+        if self.next is not None:
+            ids = list(range(self.next, self.next + count))
+            self.next += count
+            return ids
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [WorkItem._meta.db_table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
 
 def _skip_row_by_row_foreign_key_checks() -> None:
@@ -125,9 +154,11 @@ def generate_demo(
     levels: int = 5,
     seed: int = 2021,
     as_of: datetime.date | None = None,
+    histories: bool = True,
     log: Callable[[str], None] = lambda line: None,
 ) -> GeneratedDemo:
-    """Build a fresh tree (the Kunming one, or a synthetic one of about `units` units) and its items per `plan`."""
+    """Build a fresh tree (the Kunming one, or a synthetic one of about `units` units) and its items per `plan`;
+    with `histories`, most items with their recorded transitions and progress notes."""
     with transaction.atomic():
         _skip_row_by_row_foreign_key_checks()
         builder = TreeBuilder(seed=seed, as_of=as_of or today_local(), log=log)
@@ -144,27 +175,43 @@ def generate_demo(
             )
         people = builder.add_people(tree, owners_of)
         log(f"{people:,} people")
-        rows = ItemRows(builder, tree)
-        columns = {field.column for field in WorkItem._meta.concrete_fields if field.column != "id"}
+        rows = ItemRows(builder, tree, histories=histories)
+        columns = {field.column for field in WorkItem._meta.concrete_fields}
         if columns != set(ITEM_COLUMNS):
             raise RuntimeError(f"The generator does not know these item columns: {columns ^ set(ITEM_COLUMNS)}")
-        with _indexes_built_after_the_load():
-            written, batch = 0, []
+        ids = _ItemIds()
+        transitions = 0
+
+        def flush(batch: list[tuple]) -> None:
+            nonlocal transitions
+            copy_rows(WorkItem._meta.db_table, ITEM_COLUMNS, batch)
+            copy_rows(ItemTransition._meta.db_table, TRANSITION_COLUMNS, rows.transitions)
+            copy_rows(ProgressUpdate._meta.db_table, PROGRESS_COLUMNS, rows.progress_notes)
+            transitions += len(rows.transitions)
+            rows.transitions, rows.progress_notes = [], []
+
+        with _indexes_built_after_the_load((WorkItem, ItemTransition, ProgressUpdate)):
+            written = 0
             for owner_type, counts in plan.items():
                 candidates, _weights = tree.owners[owner_type]
                 statuses = [status for status, count in counts.items() for _ in range(count)]
                 builder.rng.shuffle(statuses)
-                for index, status in zip(owners_of[owner_type], statuses, strict=True):
-                    batch.append(rows.row(candidates[index], owner_type, status))
-                    if len(batch) == BATCH:
-                        copy_rows(WorkItem._meta.db_table, ITEM_COLUMNS, batch)
-                        written += len(batch)
-                        batch = []
-                        if written % 200_000 == 0:
-                            log(f"  {written:,} items")
-            copy_rows(WorkItem._meta.db_table, ITEM_COLUMNS, batch)
-            written += len(batch)
-            log(f"{written:,} items written; building indexes")
+                chosen = owners_of[owner_type]
+                for start in range(0, len(statuses), BATCH):
+                    batch_statuses = statuses[start : start + BATCH]
+                    batch_ids = ids.take(len(batch_statuses))
+                    flush(
+                        [
+                            rows.row(item_id, candidates[index], owner_type, status)
+                            for item_id, index, status in zip(
+                                batch_ids, chosen[start : start + BATCH], batch_statuses, strict=True
+                            )
+                        ]
+                    )
+                    written += len(batch_statuses)
+                    if written // 200_000 != (written - len(batch_statuses)) // 200_000:
+                        log(f"  {written:,} items, {transitions:,} transitions")
+            log(f"{written:,} items and {transitions:,} transitions written; building indexes")
         log("counting them into the dashboard counters")
         rows.deltas.apply(new_units_only=True)
     _analyze()

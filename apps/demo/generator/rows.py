@@ -10,6 +10,7 @@ from collections import Counter
 from django.conf import settings
 from django.utils import timezone
 
+from apps.demo.generator.histories import HANDED_DOWN_SHARE, HISTORY_SHARE, StoryTeller
 from apps.demo.generator.plans import OVERDUE_SHARE
 from apps.demo.generator.tree import KEY_LEVEL_OF, GeneratedTree, GeneratedUnit, TreeBuilder
 from apps.demo.titles import PLAN_TITLES, REQUIREMENTS, SERVICE_TITLES, SOURCE_LEADS, SOURCE_WEIGHTS
@@ -24,6 +25,7 @@ from apps.items.models import (
     OwnerType,
     Status,
 )
+from apps.org.paths import PATH_SEGMENT_WIDTH
 from apps.org.supervision import SupervisionSettings
 from apps.workdays.days import WorkCalendar
 
@@ -36,7 +38,7 @@ def _month_end(day: datetime.date) -> datetime.date:
 class ItemRows:
     """Makes the rows of the items, with dates that fit their status, and counts them for the counters."""
 
-    def __init__(self, builder: TreeBuilder, tree: GeneratedTree) -> None:
+    def __init__(self, builder: TreeBuilder, tree: GeneratedTree, *, histories: bool = True) -> None:
         self.builder, self.rng, self.as_of = builder, builder.rng, builder.as_of
         self.tree = tree
         self.sequence: Counter[tuple[int, int]] = Counter()
@@ -55,6 +57,23 @@ class ItemRows:
         self.zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.calendar = WorkCalendar()
         self.supervision = SupervisionSettings()
+        self.histories = histories
+        # The moment the story has reached: now, or the evening of an earlier day asked for.
+        self.story_end = min(self.now, datetime.datetime.combine(self.as_of, datetime.time(23, 59), tzinfo=self.zone))
+        self.teller = StoryTeller(
+            rng=self.rng,
+            zone=self.zone,
+            now=self.story_end,
+            acknowledge_days=self.supervision.acknowledge_days,
+        )
+        # The units each unit may hand its plans down to: those right below it.
+        self.children: dict[str, list[GeneratedUnit]] = {}
+        for unit in tree.units:
+            if unit.depth:
+                self.children.setdefault(unit.path[:-PATH_SEGMENT_WIDTH], []).append(unit)
+        # The stories of the rows made since the last flush: transitions and progress notes, each with its item id.
+        self.transitions: list[tuple] = []
+        self.progress_notes: list[tuple] = []
 
     def deadline_near(self, day: datetime.date) -> datetime.date:
         """Offices set deadlines at month ends mostly, some mid-month, a few on any day."""
@@ -84,8 +103,9 @@ class ItemRows:
             deadline = max(self.deadline_near(as_of + self.days(0, 270)), as_of)
         return min(start, deadline), deadline, completed_on
 
-    def row(self, unit: GeneratedUnit, owner_type: str, status: str) -> tuple:
-        """One item's values in ITEM_COLUMNS order, counted into the counters' deltas as it is made."""
+    def row(self, item_id: int, unit: GeneratedUnit, owner_type: str, status: str) -> tuple:
+        """One item's values in ITEM_COLUMNS order, counted into the counters' deltas as it is made; its story
+        (for HISTORY_SHARE of the items) goes into `transitions` and `progress_notes`."""
         random = self.rng.random
         start, deadline, completed_on = self.dates(status)
         year = start.year
@@ -112,7 +132,30 @@ class ItemRows:
         closed_at = None
         if status == Status.CLOSED:
             closed_at = datetime.datetime(completed_on.year, completed_on.month, completed_on.day, 16, tzinfo=self.zone)
-            closed_at = min(closed_at + self.days(0, 5), self.now)
+            closed_at = min(closed_at + self.days(0, 5), self.story_end)
+        published_at = min(created + self.days(3, 15), self.story_end) if published else None
+        responsible_unit, responsible_person = unit, person
+        story = None
+        if self.histories and random() < HISTORY_SHARE:
+            below = self.children.get(unit.path)
+            handed_down = bool(below) and owner_type == OwnerType.LEADERSHIP_TEAM and random() < HANDED_DOWN_SHARE
+            if handed_down:
+                responsible_unit = below[int(random() * len(below))]
+                people = responsible_unit.people
+                responsible_person = people[int(random() * len(people))] if people else None
+            story = self.teller.story(
+                status=status,
+                created=created,
+                deadline=deadline,
+                completed_on=completed_on,
+                closed_at=closed_at,
+                published_at=published_at,
+                progress=progress,
+                person=person,
+                handed_down=handed_down,
+            )
+            self.transitions += [(item_id, *step) for step in story.transitions]
+            self.progress_notes += [(item_id, *note) for note in story.progress]
         kind = KIND_OF_OWNER_TYPE[owner_type]
         first_yellow = None
         if status in ACTIVE_STATUSES:  # generated trees keep the default supervision settings
@@ -129,10 +172,13 @@ class ItemRows:
                 deadline,
                 completed_on,
                 first_yellow,
+                story.acknowledge_by if story else None,
+                story.acknowledged_at if story else None,
                 unit_path=unit.path,
             )
         )
         return (
+            item_id,
             created,  # created_at
             self.now,  # updated_at
             f"{unit.code}-{year}-{sequence:04d}",  # number
@@ -146,8 +192,8 @@ class ItemRows:
             f"{title}。{SOURCE_LEADS[source]}",  # content
             category_id,
             beneficiaries.format(place=place),
-            unit.pk,  # responsible_unit_id
-            person,  # responsible_person_id
+            responsible_unit.pk,  # responsible_unit_id
+            responsible_person,  # responsible_person_id
             person if is_key and random() < 0.75 else None,  # lead_leader_id
             REQUIREMENTS[int(random() * len(REQUIREMENTS))],
             start,  # start_date
@@ -161,19 +207,19 @@ class ItemRows:
             completed_on,
             closed_at,
             published,  # is_published
-            min(created + self.days(3, 15), self.now) if published else None,  # published_at
+            published_at,
             person,  # created_by_id
             first_yellow,  # yellow_from
-            None,  # original_deadline: never extended
-            None,  # extension_asked_for
-            None,  # acknowledge_by: generated items are not assigned down
-            None,  # acknowledged_at
+            story.original_deadline if story else None,
+            None,  # extension_asked_for: every extension asked for was decided
+            story.acknowledge_by if story else None,  # set when handed down to a unit below
+            story.acknowledged_at if story else None,
             None,  # declined_at
         )
 
 
 ITEM_COLUMNS = (
-    "created_at", "updated_at", "number", "year", "sequence", "kind", "owner_type", "unit_id", "owner_person_id",
+    "id", "created_at", "updated_at", "number", "year", "sequence", "kind", "owner_type", "unit_id", "owner_person_id",
     "title", "content", "category_id", "beneficiaries", "responsible_unit_id", "responsible_person_id",
     "lead_leader_id", "requirements", "start_date", "deadline", "is_key", "key_level", "source", "assignment_letter",
     "status", "progress_percent", "completed_on", "closed_at", "is_published", "published_at", "created_by_id",

@@ -31,6 +31,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2021)
         parser.add_argument(
+            "--no-histories",
+            action="store_true",
+            help=_("Write no transitions or progress notes (by default most items carry their recorded story)."),
+        )
+        parser.add_argument(
             "--as-of",
             type=datetime.date.fromisoformat,
             help=_("The day the generated story has reached (default: today), e.g. 2021-07-15."),
@@ -55,6 +60,7 @@ class Command(BaseCommand):
             plan=plan,
             seed=options["seed"],
             as_of=options["as_of"],
+            histories=not options["no_histories"],
             log=lambda line: self.stdout.write(f"{time.monotonic() - started:7.1f} s  {line}"),
             **shape,
         )
