@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from apps.core.models import TimeStampedModel
 from apps.core.versions import version_of
 from apps.org.paths import subtree_q
-from apps.org.scope import in_reach_of
+from apps.org.scope import in_reach_through_units
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -246,8 +246,11 @@ class Category(models.Model):
 
 class WorkItemQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> WorkItemQuerySet:
-        """Items owned by a unit the user reaches, or handled by one (org.scope); the one visibility rule."""
-        return in_reach_of(self, user, "unit__path", "responsible_unit__path")
+        """Items owned by a unit the user reaches, or handled by one (org.scope); the one visibility rule.
+
+        A condition on the item's own two unit columns, which their indexes serve (no join to the units).
+        """
+        return in_reach_through_units(self, user, "unit", "responsible_unit")
 
     def in_subtree(self, path: str) -> WorkItemQuerySet:
         """Items owned by a unit in the subtree rooted at `path` (what dashboards count)."""
@@ -287,8 +290,14 @@ class WorkItem(TimeStampedModel):
     content = models.TextField(_("content"), blank=True)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items")
     beneficiaries = models.CharField(_("beneficiaries"), max_length=200, blank=True)
+    # Indexed with the owning unit (item_responsible_owner), which also counts the items handled in a subtree and
+    # owned outside it from the index alone.
     responsible_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, related_name="responsible_items"
+        "org.Unit",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        related_name="responsible_items",
+        db_index=False,
     )
     responsible_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -353,6 +362,9 @@ class WorkItem(TimeStampedModel):
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="item_progress_at_most_100"),
         ]
         indexes = [
+            # The item lists' order, for every scope: a page is a walk along this index (apps/items/paging.py).
+            models.Index(fields=["deadline", "id"], name="item_deadline_id"),
+            models.Index(fields=["responsible_unit", "unit"], name="item_responsible_owner"),
             models.Index(fields=["status", "deadline"], name="item_status_deadline"),
             models.Index(fields=["kind", "owner_type", "status"], name="item_kind_owner_status"),
             # The dashboards list a subtree's longest overdue items and its key items still being delivered,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,8 +22,9 @@ from apps.items.forms import (
     WorkItemForm,
 )
 from apps.items.models import Action, Evidence, ItemKind, WorkItem
+from apps.items.paging import ListTotal, seek_page
 from apps.items.rules import allowed_actions, user_can_edit_item, user_can_import_items
-from apps.items.selectors import item_filterset, item_get, latest_reason
+from apps.items.selectors import item_filterset, item_get, item_list_total, latest_reason
 from apps.items.services import (
     item_apply_action,
     item_assign,
@@ -46,8 +46,10 @@ def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
         messages.error(
             request, _("No items are listed, because a filter does not hold: %(problems)s") % {"problems": problems}
         )
-    page = Paginator(items, settings.ITEMS_PAGE_SIZE)
-    page_obj = page.get_page(request.GET.get("page"))
+    # The page's ids along the index of its order, then its rows; the total from the counters where they can
+    # say it (apps/items/paging.py): no COUNT over a join, no long OFFSET over joined rows.
+    total = item_list_total(filterset, user=request.user, mine=mine) if not problems else ListTotal(0)
+    page_obj = seek_page(items, number=request.GET.get("page"), per_page=settings.ITEMS_PAGE_SIZE, total=total)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.org.models import Unit, UnitLevel, subtree_q
+from apps.org.scope import subtree_units, subtree_units_q
 
 # What a yes/no filter takes; `True`/`False` too, as Python writes them (the select used to read them).
 YES_NO_VALUES = {"true": True, "false": False, "True": True, "False": False}
@@ -147,14 +148,22 @@ def filter_problems(filterset: django_filters.FilterSet) -> str:
 
 @extend_schema_field(OpenApiTypes.INT)  # a unit's id (the schema could not tell from a `path_field`)
 class UnitFilter(django_filters.ModelChoiceFilter):
-    """A unit chosen among those the user reaches; with `path_field`, it matches that unit and every unit below."""
+    """A unit chosen among those the user reaches; with `path_field` (a unit path) or `unit_field` (a unit, never
+    null), it matches that unit and every unit below.
 
-    def __init__(self, *args: Any, path_field: str | None = None, **kwargs: Any) -> None:
+    `unit_field` compares the rows' own unit ids (org.scope.subtree_units_q), so the rows are not joined to the
+    units and the index on that column serves the filter.
+    """
+
+    def __init__(self, *args: Any, path_field: str | None = None, unit_field: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", Unit.objects.none())  # ScopedFilterSet puts the user's units in
         super().__init__(*args, **kwargs)
         self.path_field = path_field
+        self.unit_field = unit_field
 
     def filter(self, queryset: QuerySet, value: Unit | None) -> QuerySet:
+        if value and self.unit_field:
+            return queryset.filter(subtree_units_q(subtree_units(value.path), self.unit_field))
         if value and self.path_field:
             return queryset.filter(subtree_q(value.path, self.path_field))
         return super().filter(queryset, value)
