@@ -367,10 +367,11 @@ def split(scenario: Scenario, credentials: dict[str, str]) -> str:
             total = (time.perf_counter() - started) * 1000
         if total > SPLIT_WARM_UP_BELOW_MS:
             break
-    sql = sum(durations) * 1000
+    sql, longest = sum(durations) * 1000, max(durations, default=0) * 1000
     return (
         f"{scenario.title} (`{scenario.path}`), one request in-process: HTTP {response.status_code}, "
-        f"{total:.0f} ms = SQL {sql:.0f} ms in {len(durations)} queries + Python {total - sql:.0f} ms"
+        f"{total:.0f} ms = SQL {sql:.0f} ms in {len(durations)} queries (the longest {longest:.0f} ms) "
+        f"+ Python {total - sql:.0f} ms"
     )
 
 
