@@ -6,7 +6,7 @@ import json
 import operator
 from functools import reduce
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404, QueryDict
 
@@ -25,8 +25,11 @@ from apps.items.paging import ListTotal
 from apps.items.rules import REASONED_STATUSES, STATUS_KEEPING_ACTIONS
 from apps.org.scope import subtree_units
 
-# The most rows a list counts one by one; past it the total shown is an estimate (约 N 项).
+# The most rows a list counts one by one, and the longest it counts them for; past either the total shown is an
+# estimate (约 N 项).
 LIST_COUNT_CAP = 10_000
+LIST_COUNT_MS = 200
+QUERY_CANCELED = "57014"  # PostgreSQL's error code for a statement stopped by statement_timeout
 # The filters the rollup counters answer: the owning unit (and below), list kind, owner type, status, stage.
 COUNTER_FILTERS = frozenset({"unit", "kind", "owner_type", "status", "stage", "ordering"})
 STAGE_STATUSES = {
@@ -66,10 +69,29 @@ def item_list_total(filterset: WorkItemFilterSet, *, user: User, mine: bool = Fa
     if counted is not None:
         return ListTotal(counted)
     rows = filterset.qs.order_by().values("pk")
-    capped = rows[: LIST_COUNT_CAP + 1].count()
-    if capped <= LIST_COUNT_CAP:
+    capped = _capped_count(rows)
+    if capped is not None and capped <= LIST_COUNT_CAP:
         return ListTotal(capped)
-    return ListTotal(max(_estimated_rows(rows), capped), exact=False, cap=LIST_COUNT_CAP)
+    return ListTotal(max(_estimated_rows(rows), LIST_COUNT_CAP + 1), exact=False, cap=LIST_COUNT_CAP)
+
+
+def _capped_count(rows: QuerySet) -> int | None:
+    """The rows counted up to LIST_COUNT_CAP + 1; None when counting them takes longer than LIST_COUNT_MS (a
+    search that few rows match reads every row: PostgreSQL stops it, and the list shows an estimate)."""
+    if connection.vendor != "postgresql":
+        return rows[: LIST_COUNT_CAP + 1].count()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [LIST_COUNT_MS])
+            counted = rows[: LIST_COUNT_CAP + 1].count()
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            return counted
+    except OperationalError as error:
+        if getattr(error, "pgcode", None) == QUERY_CANCELED or "statement timeout" in str(error):
+            return None
+        raise
 
 
 def _total_from_counters(filterset: WorkItemFilterSet, user: User) -> int | None:

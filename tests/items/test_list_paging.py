@@ -11,6 +11,8 @@ import datetime
 import re
 
 import pytest
+from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from apps.items import selectors
@@ -18,6 +20,7 @@ from apps.items.models import ItemKind, OwnerType, Status, WorkItem, today_local
 from apps.items.selectors import item_filterset, item_list_total
 from apps.items.services import item_apply_action
 from tests.factories import WorkItemFactory
+from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +149,16 @@ def test_an_exact_total_is_shown_as_exact(client, leader, many_items):
     assert total.group(1) == "true"
     assert "18" in total.group(2)
     assert WorkItem.objects.count() == 18
+
+
+def test_a_count_that_takes_too_long_is_stopped_and_the_list_goes_on(db, many_items, monkeypatch):
+    require_postgres()
+    # given: rows that take 10 ms each to read, and a count allowed 30 ms
+    monkeypatch.setattr(selectors, "LIST_COUNT_MS", 30)
+    slow = WorkItem.objects.annotate(slow=RawSQL("pg_sleep(0.01)", [])).values("pk", "slow")
+
+    # when / then: no total, and the connection is fit for the next query, without the time limit
+    with transaction.atomic():
+        assert selectors._capped_count(slow) is None
+        assert selectors._capped_count(WorkItem.objects.values("pk")) == 18
+        assert WorkItem.objects.annotate(slow=RawSQL("pg_sleep(0.05)", [])).values("pk", "slow")[:1].count() == 1
