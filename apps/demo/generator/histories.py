@@ -52,6 +52,7 @@ STATUS_OF = {
     Action.SUSPEND: Status.SUSPENDED,
     Action.CANCEL: Status.CANCELLED,
 }
+UTC = datetime.UTC
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 
@@ -73,12 +74,14 @@ class StoryTeller:
     def __init__(
         self, *, rng: random.Random, zone: datetime.tzinfo, now: datetime.datetime, acknowledge_days: int
     ) -> None:
-        self.rng, self.zone, self.now = rng, zone, now
+        # Steps are dated in UTC: comparing and moving datetimes of a fixed zone is several times quicker.
+        self.rng, self.zone, self.now = rng, zone, now.astimezone(UTC)
         self.calendar = WorkCalendar()
         self.acknowledge_days = acknowledge_days
 
     def _at(self, day: datetime.date, hour: int) -> datetime.datetime:
-        return datetime.datetime(day.year, day.month, day.day, hour, int(self.rng.random() * 60), tzinfo=self.zone)
+        local = datetime.datetime(day.year, day.month, day.day, hour, int(self.rng.random() * 60), tzinfo=self.zone)
+        return local.astimezone(UTC)
 
     def story(
         self,
@@ -98,6 +101,9 @@ class StoryTeller:
         steps: list[tuple[datetime.datetime, str, datetime.date | None, str]] = []  # (at, action, due, reason)
         notes: list[tuple[datetime.datetime, int]] = []
         story = Story()
+        created = created.astimezone(UTC)
+        closed_at = closed_at and closed_at.astimezone(UTC)
+        published_at = published_at and published_at.astimezone(UTC)
         now = self.now - datetime.timedelta(minutes=1)
         complete_at = None
         if completed_on is not None:
