@@ -126,13 +126,11 @@ class HttpConnection:
             self.used = False
         self.used = True
         self.writer.write(f"GET {path} HTTP/1.1\r\n{self.head}\r\n".encode("latin-1"))
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionResetError("closed before answering")
-        version, status, *_reason = status_line.decode("latin-1").split(" ", 2)
+        status_line, *lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        version, status, *_reason = status_line.split(" ", 2)
         headers: dict[str, str] = {}
-        while (line := await self.reader.readline()) not in (b"\r\n", b"\n", b""):
-            name, _colon, value = line.decode("latin-1").partition(":")
+        for line in lines:
+            name, _colon, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
         keep_alive = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
         if "chunked" in headers.get("transfer-encoding", "").lower():
@@ -168,7 +166,7 @@ async def timed_get(connection: HttpConnection, path: str, timeout: float) -> tu
     except TimeoutError:  # before OSError, of which it is a kind
         status = TIMEOUT
         connection.close()
-    except (OSError, asyncio.IncompleteReadError, ValueError):
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
         status = BROKEN
         connection.close()
     return (time.perf_counter() - started) * 1000, status
