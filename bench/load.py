@@ -496,6 +496,7 @@ def main() -> None:
         f"{scopes['province'].name}; county {scopes['county'].name}, street {scopes['street'].name}"
     )
 
+    load_before = os.getloadavg()[0]  # the machine may be busy with more than this benchmark
     server = Server()
     try:
         deep_path = "/api/v1/items/"
@@ -518,8 +519,9 @@ def main() -> None:
         slowest = max((run for run in load_runs if run.clients == fewest), key=lambda run: run.percentile(0.5))
         print(f"\nSlowest at {fewest} clients (by p50): {split(slowest.scenario, credentials)}")
     print(
-        f"\nOn a shared 2-core machine, the client beside gunicorn and PostgreSQL; gunicorn restarted "
-        f"{server.restarts} times; {time.monotonic() - began:.0f} s in all."
+        f"\n{os.cpu_count()} cores, the client beside gunicorn and PostgreSQL; load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after; gunicorn restarted {server.restarts} times; "
+        f"{time.monotonic() - began:.0f} s in all."
     )
     checks = checks_make(runs)
     for name, passed in checks.items():
