@@ -95,12 +95,33 @@ class DashboardLinkedNoticeFiguresSerializer(DashboardNoticeFiguresSerializer):
     )
 
 
+class DashboardRequestFiguresSerializer(serializers.Serializer):
+    received = serializers.IntegerField(
+        help_text="Citizens' requests (群众诉求) handled in the subtree, counted by the unit handling them now."
+    )
+    accepted_on_time = serializers.IntegerField(help_text="Taken on (受理) by the day they were due.")
+    answered = serializers.IntegerField(help_text="Answered and closed (答复办结), or their work item closed (销号).")
+    rated = serializers.IntegerField(help_text="Rated by the sender or in a phone follow-up (回访), the latest rating.")
+    satisfied = serializers.IntegerField(help_text="Of those, rated satisfied or basically satisfied.")
+    solved = serializers.IntegerField(help_text="Of those, confirmed solved by the citizen.")
+    reopened = serializers.IntegerField(help_text="Second rounds (二次办理) after a dissatisfied or not-solved rating.")
+    satisfaction_rate = serializers.FloatField(
+        allow_null=True, help_text="满意率: satisfied ÷ rated, in percent; null when none is rated."
+    )
+    satisfaction_rate_text = serializers.CharField(help_text="The satisfaction rate as leaders read it.")
+    resolution_rate = serializers.FloatField(
+        allow_null=True, help_text="解决率: confirmed solved ÷ rated, in percent; null when none is rated."
+    )
+    resolution_rate_text = serializers.CharField(help_text="The resolution rate as leaders read it.")
+
+
 class DashboardLinkedFiguresSerializer(DashboardFiguresSerializer):
     links = _links("DashboardFigureLinks")
 
 
 class DashboardOwnFiguresSerializer(DashboardFiguresSerializer):
     notices = DashboardNoticeFiguresSerializer(help_text="Supervision notices on the unit's own items.")
+    requests = DashboardRequestFiguresSerializer(help_text="Citizens' requests the unit handles itself.")
 
 
 class DashboardOwnerTypeSerializer(DashboardLinkedFiguresSerializer):
@@ -114,6 +135,7 @@ class DashboardChildSerializer(DashboardLinkedFiguresSerializer):
     unit = DashboardUnitSerializer()
     has_children = serializers.BooleanField()
     notices = DashboardLinkedNoticeFiguresSerializer(help_text="Supervision notices on items owned in its subtree.")
+    requests = DashboardRequestFiguresSerializer(help_text="Citizens' requests handled in its subtree.")
 
 
 class DashboardStatusSerializer(serializers.Serializer):
@@ -168,6 +190,9 @@ class DashboardSerializer(serializers.Serializer):
     total = DashboardLinkedFiguresSerializer()
     notices = DashboardLinkedNoticeFiguresSerializer(
         help_text="Supervision notices (督办单) on items owned in the subtree, counted by the item's owning unit."
+    )
+    requests = DashboardRequestFiguresSerializer(
+        help_text="Citizens' requests (群众诉求) handled in the subtree, with 满意率 and 解决率 beside the completion rate."
     )
     own = DashboardOwnFiguresSerializer(
         allow_null=True, help_text="The items the unit owns itself, beside its children's; null when none."

@@ -13,6 +13,7 @@ from django.urls import reverse
 from apps.core.rates import format_rate
 from apps.dashboards.item_lists import ListedItem
 from apps.dashboards.notice_figures import NOTICE_FIGURE_FIELDS, NoticeFigures
+from apps.dashboards.request_figures import REQUEST_FIGURE_FIELDS, RequestFigures
 from apps.dashboards.selectors import Dashboard, Figures
 from apps.items.models import ItemKind, OwnerType, Status
 from apps.org.models import Unit
@@ -109,6 +110,16 @@ def notice_figures_data(figures: NoticeFigures, *, links: _Links | None, unit: U
     return data
 
 
+def request_figures_data(figures: RequestFigures) -> dict[str, Any]:
+    """The citizens' requests' counts, 满意率 and 解决率 as numbers and as leaders read them."""
+    data: dict[str, Any] = {name: getattr(figures, name) for name in REQUEST_FIGURE_FIELDS}
+    for name in ("satisfaction_rate", "resolution_rate"):
+        value = getattr(figures, name)
+        data[name] = None if value is None else float(value)
+        data[f"{name}_text"] = format_rate(value)
+    return data
+
+
 def _unit(unit: Unit, links: _Links) -> dict[str, Any]:
     return {"id": unit.pk, "name": unit.name, "level": unit.level, "url": links.dashboard(unit)}
 
@@ -140,6 +151,7 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
             own = _figures(row.figures, links=links)
             del own["links"]
             own["notices"] = notice_figures_data(row.notices, links=None)
+            own["requests"] = request_figures_data(row.requests)
             continue
         children.append(
             {
@@ -147,6 +159,7 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
                 "has_children": row.has_children,
                 **_figures(row.figures, links=links, unit=row.unit.pk),
                 "notices": notice_figures_data(row.notices, links=links, unit=row.unit),
+                "requests": request_figures_data(row.requests),
             }
         )
     return {
@@ -166,6 +179,7 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
         ],
         "total": _figures(dashboard.total, links=links, unit=unit.pk),
         "notices": notice_figures_data(dashboard.notices, links=links, unit=unit),
+        "requests": request_figures_data(dashboard.requests),
         "own": own,
         "children": children,
         "statuses": [

@@ -2,7 +2,8 @@
 
 The figures are the dashboard's own (`dashboard_build`, read from the rollup counters); nothing is counted
 here. A column from outside those figures is added as a `RankingColumn` with `counts`, a dict of each child
-unit's count: the red supervision notices (`red_notices_column`) are one.
+unit's value: the red supervision notices (`red_notices_column`) and the citizens' requests' figures
+(`request_columns`) are such columns.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from apps.accounts.models import User
 from apps.core.exports import CSV_BOM, FILE_LANGUAGE, csv_guard, xlsx_guard
 from apps.core.rates import NO_RATE, format_rate
 from apps.dashboards.notice_figures import notice_tallies
+from apps.dashboards.request_figures import request_tallies
 from apps.dashboards.selectors import Figures, dashboard_build
 from apps.items.models import today_local
 from apps.org.models import Unit
@@ -44,14 +46,14 @@ class RankingColumn:
     label: str | Promise
     is_rate: bool = False
     higher_is_better: bool = True  # the first click on the header puts the best first
-    # For a column added from elsewhere: each child unit's count by its id (None: the unit's own items),
-    # and the address of the list behind a unit's count.
-    counts: Mapping[int | None, int] | None = None
+    # For a column added from elsewhere: each child unit's value by its id (None: the unit's own items; a unit
+    # missing counts 0, or has no rate), and the address of the list behind a unit's count.
+    counts: Mapping[int | None, Value] | None = None
     link: Callable[[Unit], str] | None = None
 
     def value(self, unit: Unit | None, figures: Figures) -> Value:
         if self.counts is not None:
-            return self.counts.get(unit.pk if unit is not None else None, 0)
+            return self.counts.get(unit.pk if unit is not None else None, None if self.is_rate else 0)
         return getattr(figures, self.key)
 
     @property
@@ -85,6 +87,24 @@ def red_notices_column(unit: Unit) -> RankingColumn:
     )
 
 
+def request_columns(unit: Unit) -> list[RankingColumn]:
+    """群众诉求: each child unit's citizens' requests received, accepted on time and answered, its 满意率 and its
+    解决率 beside the completion rate (one query)."""
+    branches = request_tallies(unit=unit).by_branch.items()
+
+    def column(key: str, label: Promise, *, is_rate: bool = False) -> RankingColumn:
+        counts = {branch: getattr(figures, key) for branch, figures in branches}
+        return RankingColumn(f"requests_{key}", label, is_rate=is_rate, counts=counts)
+
+    return [
+        column("received", gettext_lazy("Requests received")),
+        column("accepted_on_time", gettext_lazy("Requests accepted on time")),
+        column("answered", gettext_lazy("Requests answered")),
+        column("satisfaction_rate", gettext_lazy("Satisfaction rate"), is_rate=True),
+        column("resolution_rate", gettext_lazy("Resolution rate"), is_rate=True),
+    ]
+
+
 @dataclass
 class RankingCell:
     """A value of an added column, with the list behind it."""
@@ -92,6 +112,7 @@ class RankingCell:
     value: Value
     url: str = ""
     key: str = ""  # the column's
+    is_rate: bool = False
 
 
 @dataclass
@@ -160,8 +181,8 @@ def ranking_build(
     *, user: User, unit: Unit, sort: str = DEFAULT_SORT, added_columns: Sequence[RankingColumn] = ()
 ) -> Ranking:
     """The unit's child units ranked by the column `sort` names ("-" first: highest first); its own items apart."""
-    # The notices' own figures are not read here: an added column brings what it ranks by.
-    dashboard = dashboard_build(user=user, unit=unit, with_notices=False)
+    # The notices' and requests' own figures are not read here: an added column brings what it ranks by.
+    dashboard = dashboard_build(user=user, unit=unit, with_notices=False, with_requests=False)
     columns = [*RANKING_COLUMNS, *added_columns]
     keys = {column.key for column in columns}
     sort = sort if sort.removeprefix("-") in keys else DEFAULT_SORT
@@ -171,7 +192,7 @@ def ranking_build(
         for column in added_columns:
             value = column.value(child.unit, child.figures)
             url = column.link(child.unit) if column.link is not None and child.unit is not None else ""
-            row.added.append(RankingCell(value, url, column.key))
+            row.added.append(RankingCell(value, url, column.key, column.is_rate))
         if child.unit is None:
             own = row
         else:

@@ -1,9 +1,9 @@
-"""Citizens' requests (群众诉求) of a unit's subtree, in total and per child unit, for the dashboard page.
+"""Citizens' requests (群众诉求) of a unit's subtree, in total and per child unit, for the dashboards and the ranking.
 
 A request is counted by the unit handling it now (a forwarded request moves with it). Requests are few beside the
 items, so they are counted from the requests in one GROUP BY over the child-branch prefix of that unit's path.
 - received: every request; accepted on time: taken on (受理) by the day it was due;
-- closed: answered (答复办结), or its work item closed (销号);
+- answered: answered and closed (答复办结), or its work item closed (销号);
 - 满意率 = satisfied and basically satisfied ÷ rated; 解决率 = confirmed solved ÷ rated (the sender's, or a phone
   follow-up's latest rating); reopened: the second rounds (二次办理) they took.
 """
@@ -27,7 +27,7 @@ from apps.public.models import SATISFIED_RATINGS, CitizenRequest, RequestStatus
 class RequestFigures:
     received: int = 0
     accepted_on_time: int = 0
-    closed: int = 0
+    answered: int = 0
     rated: int = 0
     satisfied: int = 0
     solved: int = 0
@@ -63,7 +63,7 @@ class RequestTallies:
 def request_tallies(*, unit: Unit) -> RequestTallies:
     """The requests handled in the unit's subtree, per child branch and in total: one query."""
     branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
-    closed = Q(status=RequestStatus.ANSWERED) | Q(status=RequestStatus.TURNED_INTO_ITEM, item__status=Status.CLOSED)
+    answered = Q(status=RequestStatus.ANSWERED) | Q(status=RequestStatus.TURNED_INTO_ITEM, item__status=Status.CLOSED)
     rows = (
         CitizenRequest.objects.filter(subtree_q(unit.path, "unit__path"))
         .order_by()
@@ -72,7 +72,7 @@ def request_tallies(*, unit: Unit) -> RequestTallies:
         .annotate(
             received=Count("id"),
             accepted_on_time=Count("id", filter=Q(accepted_on__lte=F("accept_by"))),
-            closed=Count("id", filter=closed),
+            answered=Count("id", filter=answered),
             rated=Count("id", filter=~Q(rating="")),
             satisfied=Count("id", filter=Q(rating__in=sorted(SATISFIED_RATINGS))),
             solved=Count("id", filter=Q(solved=True)),

@@ -18,6 +18,7 @@ from apps.core.rates import completion_rate
 from apps.dashboards.counter_reads import counters_read
 from apps.dashboards.item_lists import ListedItem, lists_from_items, lists_read
 from apps.dashboards.notice_figures import NoticeFigures, NoticeTallies, notice_tallies
+from apps.dashboards.request_figures import RequestFigures, RequestTallies, request_tallies
 from apps.items.counters.writes import ancestor_ids, week_of
 from apps.items.models import (
     ACTIVE_STATUS_LIST,
@@ -133,6 +134,7 @@ class ChildRow:
     figures: Figures
     has_children: bool = False
     notices: NoticeFigures = field(default_factory=NoticeFigures)  # supervision notices on its items
+    requests: RequestFigures = field(default_factory=RequestFigures)  # citizens' requests it handles
 
 
 @dataclass
@@ -172,6 +174,7 @@ class Dashboard:
     overdue_items: list[ListedItem] = field(default_factory=list)
     key_items: list[ListedItem] = field(default_factory=list)
     notices: NoticeFigures = field(default_factory=NoticeFigures)  # of the whole subtree
+    requests: RequestFigures = field(default_factory=RequestFigures)  # of the whole subtree
 
 
 @dataclass
@@ -372,13 +375,20 @@ def _sort_children(rows: list[ChildRow], sort: str) -> list[ChildRow]:
 
 
 def dashboard_build(
-    *, user: User, unit: Unit, items: QuerySet[WorkItem] | None = None, sort: str = "unit", with_notices: bool = True
+    *,
+    user: User,
+    unit: Unit,
+    items: QuerySet[WorkItem] | None = None,
+    sort: str = "unit",
+    with_notices: bool = True,
+    with_requests: bool = True,
 ) -> Dashboard:
     """Figures by owner type, per child unit, status, category and week for the subtree rooted at `unit`.
 
     The figures come from the rollup counters; pass `items` (the subtree's items) to count them from
     the items instead — the slow, obvious way the counters are checked against. The supervision notices'
-    figures are counted from the notices either way (one query; `with_notices=False` leaves them at zero).
+    figures are counted from the notices either way (one query; `with_notices=False` leaves them at zero), and the
+    citizens' requests' from the requests (one query; `with_requests=False` leaves them at zero).
     """
     today = today_local()
     # The children (with whether they have children of their own) and the ancestors, in one query.
@@ -393,6 +403,7 @@ def dashboard_build(
         tallies = _tallies_from_items(unit, items, today)
 
     notices = notice_tallies(unit=unit, today=today) if with_notices else NoticeTallies()
+    requests = request_tallies(unit=unit) if with_requests else RequestTallies()
 
     owner_type_rows = [
         OwnerTypeRow(owner_type, tallies.by_owner_type.get(owner_type, Figures())) for owner_type in OwnerType
@@ -402,7 +413,7 @@ def dashboard_build(
         total.add(row.figures)
     child_rows = []
     if None in tallies.by_branch:
-        child_rows.append(ChildRow(None, tallies.by_branch[None], notices=notices.of(None)))
+        child_rows.append(ChildRow(None, tallies.by_branch[None], notices=notices.of(None), requests=requests.of(None)))
     sort = sort if sort in CHILD_SORTS else "unit"
     child_rows += _sort_children(
         [
@@ -411,6 +422,7 @@ def dashboard_build(
                 tallies.by_branch.get(child.pk, Figures()),
                 has_children=child.has_children,
                 notices=notices.of(child),
+                requests=requests.of(child),
             )
             for child in children
         ],
@@ -451,4 +463,5 @@ def dashboard_build(
         overdue_items=overdue_items,
         key_items=key_items,
         notices=notices.total,
+        requests=requests.total,
     )

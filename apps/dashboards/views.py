@@ -14,8 +14,8 @@ from apps.dashboards.ranking import (
     ranking_file_name,
     ranking_xlsx,
     red_notices_column,
+    request_columns,
 )
-from apps.dashboards.request_figures import request_tallies
 from apps.dashboards.selectors import dashboard_build, dashboard_unit_for
 from apps.supervision.services import user_may_set_supervision
 
@@ -26,16 +26,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
     sort = request.GET.get("sort", "unit")
     dashboard = dashboard_build(user=request.user, unit=unit, sort=sort)
-    # Citizens' requests (群众诉求) and their 满意率 / 解决率, beside the completion rate.
-    requests = request_tallies(unit=unit)
-    for row in dashboard.child_rows:
-        row.requests = requests.of(row.unit)
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "dashboard": dashboard,
-            "requests": requests,
             "data_url": dashboard_data_url(unit, sort=dashboard.sort),
             "can_set_lights": user_may_set_supervision(request.user, unit),
         },
@@ -59,7 +54,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         user=request.user,
         unit=unit,
         sort=request.GET.get("sort", DEFAULT_SORT),
-        added_columns=[red_notices_column(unit)],
+        added_columns=[red_notices_column(unit), *request_columns(unit)],
     )
     return render(request, "dashboards/ranking.html", {"ranking": ranking})
 
@@ -74,7 +69,7 @@ def ranking_export(request: HttpRequest, file_format: str) -> HttpResponse:
         user=request.user,
         unit=unit,
         sort=request.GET.get("sort", DEFAULT_SORT),
-        added_columns=[red_notices_column(unit)],
+        added_columns=[red_notices_column(unit), *request_columns(unit)],
     )
     if file_format == "xlsx":
         response = HttpResponse(ranking_xlsx(ranking), content_type=XLSX_CONTENT_TYPE)

@@ -240,6 +240,45 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             )
         )
 
+    citizen_requests = data.get("requests")  # reports produced before requests were counted have none
+    request_tables = []
+    if citizen_requests:
+
+        def request_cells(row: dict[str, Any]) -> list[Any]:
+            return [
+                row["received"],
+                row["accepted_on_time"],
+                row["answered"],
+                row["rated"],
+                _rate(row["satisfaction_rate"]),
+                _rate(row["resolution_rate"]),
+                row["reopened"],
+            ]
+
+        request_tables.append(
+            ReportTable(
+                title=_("Citizens' requests in the period"),
+                headers=[
+                    _("Unit"),
+                    _("Requests received"),
+                    _("Accepted on time"),
+                    _("Answered and closed"),
+                    _("Rated"),
+                    _("Satisfaction rate"),
+                    _("Resolution rate"),
+                    _("Reopened"),
+                ],
+                rows=per_unit(citizen_requests, request_cells),
+                percent_columns={5, 6},
+                note=_(
+                    "Citizens' requests (群众诉求) counted by the unit handling them: received in the period, taken on "
+                    "in the period by the day it was due, closed in the period by a reply or by their work item's "
+                    "closing, and rated in the period. Satisfaction rate = satisfied and basically satisfied ÷ rated; "
+                    "resolution rate = confirmed solved by the citizen ÷ rated; reopened: second rounds opened."
+                ),
+            )
+        )
+
     number, title, unit, responsible = (
         (_("Number"), "number"),
         (_("Item"), "title"),
@@ -309,6 +348,7 @@ def report_tables(data: dict[str, Any]) -> list[ReportTable]:
             else []
         ),
         *notice_tables,
+        *request_tables,
     ]
 
 
@@ -374,6 +414,7 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             *([_("Timeliness")] if data.get("timeliness") else []),
             *([_("Completed late"), _("Not acknowledged")] if "completed_late_count" in data else []),
             *([_("Notices of the period")] if data.get("notices") else []),
+            *([_("Requests of the period")] if data.get("requests") else []),
         ]
     workbook = Workbook()
     workbook.remove(workbook.active)

@@ -38,6 +38,7 @@ from apps.items.models import (
 from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.org.supervision import SupervisionSettings, settings_for_paths
+from apps.reports.citizen_requests import requests_in_period
 from apps.reports.periods import Period
 from apps.supervision.models import Notice, NoticeColour, NoticeEvent, NoticeEventKind
 from apps.workdays.days import WorkCalendar
@@ -50,7 +51,8 @@ LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
 # 5: on-time completion and acknowledgement in the period, per unit; the late completions and the items not
 #    acknowledged past their limit.
 # 6: supervision notices in the period, per unit: issued, answered, past the reply deadline at its end, red.
-SNAPSHOT_VERSION = 6
+# 7: citizens' requests in the period, per unit: received, accepted on time, answered, rated, 满意率 and 解决率.
+SNAPSHOT_VERSION = 7
 # Period lists keep this many rows each (their full counts are kept too); a monthly report of a
 # province can close tens of thousands of items and the ledger is the place to read them all.
 LIST_LIMIT = 500
@@ -562,4 +564,5 @@ def snapshot_build(
         "lights": lights.data(child_units),
         "timeliness": timeliness.data(child_units),
         "notices": _notices(unit, period, child_units),
+        "requests": requests_in_period(unit, child_units, start=start_moment, end=end_moment),
     }

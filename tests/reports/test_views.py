@@ -80,6 +80,7 @@ def test_report_xlsx_reads_back_with_chinese_headers_and_figures(weekly_report, 
         "逾期办结",
         "未签收",
         "督办情况",
+        "群众诉求",
     ]
     lights = [[cell.value for cell in row] for row in workbook["亮灯情况"].iter_rows(min_row=2, max_row=5)]
     assert lights[0] == ["单位", "红灯（逾期）", "黄灯（临近时限或未达序时进度）", "绿灯（正常推进）"]
