@@ -86,8 +86,16 @@ def page_number(value: str | int | None) -> int:
     return max(number, 1)
 
 
-def seek_page(queryset: QuerySet, *, number: str | int | None, per_page: int, total: ListTotal) -> SeekPage:
-    """Page `number` of `queryset` (sorted; ties broken by id), its ids first and then its rows."""
+def seek_page(
+    queryset: QuerySet,
+    *,
+    number: str | int | None,
+    per_page: int,
+    total: ListTotal,
+    related: Sequence[str] | None = None,
+) -> SeekPage:
+    """Page `number` of `queryset` (sorted; ties broken by id), its ids first, then its rows with `related` (by
+    default the queryset's select_related)."""
     number = page_number(number)
     ordered = _with_unique_order(queryset)
     if total.exact:
@@ -102,8 +110,9 @@ def seek_page(queryset: QuerySet, *, number: str | int | None, per_page: int, to
         ids = list(ordered.values_list("pk", flat=True)[offset : offset + per_page + 1])
         has_next = len(ids) > per_page
         ids = ids[:per_page]
+    related = _related_of(queryset) if related is None else list(related)
     return SeekPage(
-        rows=_rows_in_order(queryset, ids), number=number, per_page=per_page, total=total, has_next=has_next
+        rows=_rows_in_order(queryset, ids, related), number=number, per_page=per_page, total=total, has_next=has_next
     )
 
 
@@ -115,12 +124,12 @@ def _with_unique_order(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(*order)
 
 
-def _rows_in_order(queryset: QuerySet, ids: list[int]) -> list[Model]:
+def _rows_in_order(queryset: QuerySet, ids: list[int], related: list[str]) -> list[Model]:
     if not ids:
         return []
     # Only the page's rows are joined to their related names; the filters need not be evaluated again.
     rows = queryset.model._default_manager.filter(pk__in=ids)
-    rows = rows.select_related(*_related_of(queryset)) if _related_of(queryset) else rows
+    rows = rows.select_related(*related) if related else rows
     by_id = {row.pk: row for row in rows.order_by()}
     return [by_id[pk] for pk in ids if pk in by_id]
 

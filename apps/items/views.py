@@ -38,6 +38,9 @@ from apps.items.services import (
 )
 from apps.org.filtersets import filtered_rows
 
+# What a row of the list shows besides the item's own fields (templates/items/list.html).
+LIST_ROW_RELATED = ("responsible_unit", "responsible_person")
+
 
 def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     filterset = item_filterset(user=request.user, data=request.GET, mine=mine)
@@ -49,7 +52,13 @@ def _list_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     # The page's ids along the index of its order, then its rows; the total from the counters where they can
     # say it (apps/items/paging.py): no COUNT over a join, no long OFFSET over joined rows.
     total = item_list_total(filterset, user=request.user, mine=mine) if not problems else ListTotal(0)
-    page_obj = seek_page(items, number=request.GET.get("page"), per_page=settings.ITEMS_PAGE_SIZE, total=total)
+    page_obj = seek_page(
+        items,
+        number=request.GET.get("page"),
+        per_page=settings.ITEMS_PAGE_SIZE,
+        total=total,
+        related=LIST_ROW_RELATED,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
