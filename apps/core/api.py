@@ -168,6 +168,22 @@ class UserFilterBackend(DjangoFilterBackend):
     def get_filterset_kwargs(self, request: Any, queryset: Any, view: Any) -> dict[str, Any]:
         return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user, "refuse_empty": True}
 
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        # A request that only pages (the first page, a cursor) asks for no filter: the FilterSet would build its
+        # form and the units in scope only to leave the rows as they are, on the API's busiest reads.
+        if set(request.query_params) <= _paging_parameters(view):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def _paging_parameters(view: Any) -> set[str]:
+    """The query parameters that page a list or choose its format: every other one may be a filter."""
+    paginator = getattr(view, "paginator", None)
+    names = {api_settings.URL_FORMAT_OVERRIDE}
+    for attribute in ("cursor_query_param", "page_query_param", "page_size_query_param"):
+        names.add(getattr(paginator, attribute, None))
+    return {name for name in names if name}
+
 
 class PortalAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus the error responses each operation can really give."""
