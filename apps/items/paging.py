@@ -120,7 +120,8 @@ def _with_unique_order(queryset: QuerySet) -> QuerySet:
     """The queryset in its own order with the id last, so that every row has one place and pages never overlap."""
     order = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
     if not any(str(field).lstrip("-") in ("id", "pk") for field in order):
-        order.append("id")
+        # in the direction of the last key, so that one index walk in either direction serves the whole order
+        order.append("-id" if order and str(order[-1]).startswith("-") else "id")
     return queryset.order_by(*order)
 
 

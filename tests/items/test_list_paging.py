@@ -70,13 +70,29 @@ def test_every_page_of_the_list_follows_on_from_the_last(client, leader, many_it
 def test_pages_of_a_sorted_and_filtered_list_hold_together(client, leader, many_items):
     client.force_login(leader)
     submitted = [item for item in many_items if item.status == Status.SUBMITTED]
-    expected = [item.number for item in sorted(submitted, key=lambda item: (-item.deadline.toordinal(), item.pk))]
+    expected = [item.number for item in sorted(submitted, key=lambda item: (item.deadline, item.pk), reverse=True)]
 
     shown = []
     for page in (1, 2):
         shown += _page_numbers(client, {"status": Status.SUBMITTED, "ordering": "-deadline", "page": page})[0]
 
     assert shown == expected
+
+
+def test_sorted_by_status_the_soonest_deadline_comes_first_within_a_status(client, leader, many_items):
+    client.force_login(leader)
+    expected = sorted(many_items, key=lambda item: (item.status, item.deadline, item.pk))
+    descending = sorted(many_items, key=lambda item: (item.status, item.deadline, item.pk), reverse=True)
+
+    ascending = [
+        number for page in range(1, 6) for number in _page_numbers(client, {"ordering": "status", "page": page})[0]
+    ]
+    descending_shown = [
+        number for page in range(1, 6) for number in _page_numbers(client, {"ordering": "-status", "page": page})[0]
+    ]
+
+    assert ascending == [item.number for item in expected]
+    assert descending_shown == [item.number for item in descending]
 
 
 def test_a_page_past_the_end_is_the_last_and_a_wrong_page_the_first(client, leader, many_items):
