@@ -371,6 +371,13 @@ class WorkItem(TimeStampedModel):
                 name="item_list_order",
             ),
             models.Index(fields=["responsible_unit", "unit"], name="item_responsible_owner"),
+            # The items handed to another unit than their owner's: a list's total reads the counters of the user's
+            # subtree and adds those handled in it and owned outside it, found here (apps/items/selectors.py).
+            models.Index(
+                fields=["responsible_unit", "unit"],
+                condition=~Q(unit=F("responsible_unit")),
+                name="item_handed_over",
+            ),
             models.Index(fields=["status", "deadline"], name="item_status_deadline"),
             models.Index(fields=["kind", "owner_type", "status"], name="item_kind_owner_status"),
             # The dashboards list a subtree's longest overdue items and its key items still being delivered,

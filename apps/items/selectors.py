@@ -127,13 +127,14 @@ def _total_from_counters(filterset: WorkItemFilterSet, user: User) -> int | None
 def _handled_from_outside(user: User) -> bool:
     """Does the user reach items handled in their subtree and owned outside it (which the counters leave out)?"""
     units = subtree_units(user.unit.path)
-    if units.inside is not None:  # from the index on (responsible unit, owning unit) alone
-        return WorkItem.objects.filter(responsible_unit__in=units.inside).exclude(unit__in=units.inside).exists()
+    # Only an item handed to another unit than its owner's can be (the few entries of the index item_handed_over).
+    handed_over = WorkItem.objects.exclude(unit=F("responsible_unit"))
+    if units.inside is not None:
+        return handed_over.filter(responsible_unit__in=units.inside).exclude(unit__in=units.inside).exists()
     if units.outside is not None:
         if not units.outside:
             return False
-        outside = WorkItem.objects.filter(unit__in=units.outside)
-        return outside.exclude(responsible_unit__in=units.outside).exists()
+        return handed_over.filter(unit__in=units.outside).exclude(responsible_unit__in=units.outside).exists()
     return True  # not worth finding out: counted the ordinary way
 
 
