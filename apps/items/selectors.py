@@ -72,7 +72,9 @@ def item_list_total(filterset: WorkItemFilterSet, *, user: User, mine: bool = Fa
     capped = _capped_count(rows)
     if capped is not None and capped <= LIST_COUNT_CAP:
         return ListTotal(capped)
-    return ListTotal(max(_estimated_rows(rows), LIST_COUNT_CAP + 1), exact=False, cap=LIST_COUNT_CAP)
+    # Past the cap, at least the cap; stopped by the time limit, the estimate alone (a rare word matches few rows).
+    estimate = _estimated_rows(rows)
+    return ListTotal(estimate if capped is None else max(estimate, capped), exact=False, cap=LIST_COUNT_CAP)
 
 
 def _capped_count(rows: QuerySet) -> int | None:
