@@ -53,7 +53,7 @@ DURATION_S = 10.0
 REQUEST_TIMEOUT_S = 10.0
 SERIAL_MIN_REQUESTS = 3
 DEEP_CURSOR_PAGES = 20
-SPLIT_WARM_UP_BELOW_MS = 1000.0  # the split times a second request of a page faster than this
+SPLIT_WARM_UP_BELOW_MS = 5000.0  # the split times a second request unless the first took longer than this
 DRAIN_WAIT_S = 5.0  # an idle server answers the probe within this; otherwise it is restarted
 PROBE_PATH = "/static/favicon.svg"  # a static file: no database, no template
 
@@ -357,7 +357,7 @@ def split(scenario: Scenario, credentials: dict[str, str]) -> str:
         finally:
             durations.append(time.perf_counter() - started)
 
-    for _attempt in range(2):  # a fast page once more: its first time here reads templates and code
+    for _attempt in range(2):  # once more unless very slow: the first time here reads templates and code
         durations.clear()
         with connection.execute_wrapper(timed):
             started = time.perf_counter()
