@@ -1,4 +1,4 @@
-"""Performance-critical (the API's lists, issue 17): the API's JSON renderer.
+"""Performance-critical (the API's lists; bench/load.py api-* guards it): the API's JSON renderer.
 
 A module of its own: DRF reads DEFAULT_RENDERER_CLASSES while apps.core.api is still being imported.
 """

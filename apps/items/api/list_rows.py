@@ -1,4 +1,4 @@
-"""Performance-critical (the item list API, issue 17): the list's rows built flat from plain values.
+"""Performance-critical (the item list API; bench/load.py api-* guards it): the list's rows built flat from values.
 
 The list endpoint is the API's busiest read. `WorkItemSerializer` (which still documents the rows, and which the
 detail extends) walks ~30 fields and six nested serializers per row over a six-table join; here the page is read
