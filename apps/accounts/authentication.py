@@ -29,12 +29,10 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
         # DRF's lookup, with the user's unit in the same query: every scoped read asks for it next.
-        try:
-            token = Token.objects.select_related("user__unit").get(key=key)
-        except Token.DoesNotExist as error:
-            raise AuthenticationFailed(_("Invalid token.")) from error
-        if not token.user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
+        token = Token.objects.select_related("user__unit").filter(key=key).first()
+        if token is None or not token.user.is_active:
+            # DRF refuses it, in its own words and translations.
+            _user, token = super().authenticate_credentials(key)
         if token_has_expired(token):
             raise AuthenticationFailed(self.expired_message)
         return token.user, token
