@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Q, QuerySet
 
-from apps.org.paths import subtree_q
+from apps.org.paths import path_upper_bound, subtree_q
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -68,9 +68,9 @@ def subtree_units(path: str) -> SubtreeUnits:
     inside = list(Unit.objects.filter(subtree_q(path)).order_by().values_list("pk", flat=True)[: REACH_LIST_LIMIT + 1])
     if len(inside) <= REACH_LIST_LIMIT:
         return SubtreeUnits(path, inside=inside)
-    outside = list(
-        Unit.objects.exclude(subtree_q(path)).order_by().values_list("pk", flat=True)[: REACH_LIST_LIMIT + 1]
-    )
+    # Before the subtree or after it: two ranges of the path index (a big subtree leaves few units outside).
+    before_or_after = Q(path__lt=path) | Q(path__gte=path_upper_bound(path))
+    outside = list(Unit.objects.filter(before_or_after).order_by().values_list("pk", flat=True)[: REACH_LIST_LIMIT + 1])
     if len(outside) <= REACH_LIST_LIMIT:
         return SubtreeUnits(path, outside=outside)
     return SubtreeUnits(path)
