@@ -13,6 +13,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -33,6 +34,15 @@ from tests.factories import UnitFactory, UserFactory, WorkItemFactory
 
 # The dashboards' items to count (`spread`), shared by the dashboard pages' and the API's tests.
 pytest_plugins = ["tests.dashboards.counting"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the dashboards' entries and the generations they are kept under
+    (apps/core/generations.py) live in the process's memory, and the database of the test before is gone."""
+    cache.clear()
+    yield
+
 
 # The moves that bring a fresh draft to each state, as the people of the cast would make them.
 ROUTE_TO_STATUS: dict[str, list[str]] = {

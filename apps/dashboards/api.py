@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ErrorSerializer
-from apps.dashboards.payload import dashboard_payload
-from apps.dashboards.selectors import CHILD_SORTS, dashboard_build, dashboard_unit_for
+from apps.dashboards.payload import dashboard_payload_for
+from apps.dashboards.selectors import CHILD_SORTS, dashboard_unit_for
 from apps.items.models import ItemKind, KeyLevel, OwnerType, Status
 from apps.org.models import UnitLevel
 
@@ -233,7 +233,7 @@ class DashboardView(APIView):
             message = _("Sort by one of: %(choices)s.") % {"choices": choices}
             raise ValidationError({"sort": [message]})
         unit = dashboard_unit_for(user=request.user, unit_id=unit_id)
-        return Response(dashboard_payload(dashboard_build(user=request.user, unit=unit, sort=sort)))
+        return Response(dashboard_payload_for(user=request.user, unit=unit, sort=sort))
 
 
 class OwnDashboardView(DashboardView):

@@ -8,14 +8,19 @@ import re
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import get_language
 
+from apps.accounts.models import User
+from apps.core.generations import ITEMS, NOTICES, REQUESTS, UNITS, generations
 from apps.core.rates import format_rate
 from apps.dashboards.item_lists import ListedItem
 from apps.dashboards.notice_figures import NOTICE_FIGURE_FIELDS, NoticeFigures
 from apps.dashboards.request_figures import REQUEST_FIGURE_FIELDS, RequestFigures
-from apps.dashboards.selectors import Dashboard, Figures
-from apps.items.models import ItemKind, OwnerType, Status
+from apps.dashboards.selectors import CHILD_SORTS, Dashboard, Figures, breadcrumbs_for, dashboard_build
+from apps.items.models import ItemKind, OwnerType, Status, today_local
 from apps.org.models import Unit
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.-]*")
@@ -224,3 +229,30 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
             for item in dashboard.key_items
         ],
     }
+
+
+def dashboard_payload_for(*, user: User, unit: Unit, sort: str) -> dict[str, Any]:
+    """The dashboard's payload for the user, cached DASHBOARD_CACHE_SECONDS under the generations of what it is
+    read from (the items and their counters, notices, requests, units: apps/core/generations.py), the day and the
+    language, so any change shows at once. Only the breadcrumbs depend on who asks: they are drawn per request
+    from the units above, kept with the entry."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return dashboard_payload(dashboard_build(user=user, unit=unit, sort=sort))
+    sort = sort if sort in CHILD_SORTS else "unit"
+    numbers = ":".join(str(number) for number in generations(ITEMS, NOTICES, REQUESTS, UNITS))
+    key = f"dashboard:{unit.pk}:{sort}:{get_language()}:{today_local().isoformat()}:{numbers}"
+    entry = cache.get(key)
+    if entry is None:
+        dashboard = dashboard_build(user=user, unit=unit, sort=sort)
+        payload = dashboard_payload(dashboard)
+        ancestors = [
+            {"id": other.pk, "name": other.name, "level": other.level, "path": other.path}
+            for other in dashboard.ancestors
+        ]
+        cache.set(key, (payload, ancestors), seconds)
+        return payload
+    payload, ancestors = entry
+    links = _Links()
+    above = [Unit(pk=other["id"], name=other["name"], level=other["level"], path=other["path"]) for other in ancestors]
+    return {**payload, "breadcrumbs": [_unit(other, links) for other in breadcrumbs_for(user, unit, above)]}

@@ -175,6 +175,7 @@ class Dashboard:
     key_items: list[ListedItem] = field(default_factory=list)
     notices: NoticeFigures = field(default_factory=NoticeFigures)  # of the whole subtree
     requests: RequestFigures = field(default_factory=RequestFigures)  # of the whole subtree
+    ancestors: list[Unit] = field(default_factory=list)  # every unit above, from the root, seen or not
 
 
 @dataclass
@@ -207,6 +208,11 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+def breadcrumbs_for(user: User, unit: Unit, ancestors: list[Unit]) -> list[Unit]:
+    """The units above `unit` the user may see, from the highest, then the unit itself."""
+    return [other for other in ancestors if _can_see(user, other)] + [unit]
 
 
 def _can_see(user: User, unit: Unit) -> bool:
@@ -396,7 +402,8 @@ def dashboard_build(
     in_above = ", ".join(["%s"] * len(above)) or "NULL"
     related = _units_where(f"unit.parent_id = %s OR unit.id IN ({in_above})", [unit.pk, *above], has_children=True)
     children = [other for other in related if other.parent_id == unit.pk]
-    breadcrumbs = [other for other in related if other.pk in above and _can_see(user, other)] + [unit]
+    ancestors = [other for other in related if other.pk in above]
+    breadcrumbs = breadcrumbs_for(user, unit, ancestors)
     if items is None:
         tallies = _tallies_from_counters(unit, [child.pk for child in children], today)
     else:
@@ -464,4 +471,5 @@ def dashboard_build(
         key_items=key_items,
         notices=notices.total,
         requests=requests.total,
+        ancestors=ancestors,
     )

@@ -5,7 +5,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from apps.dashboards.payload import dashboard_data_url, dashboard_payload
+from apps.dashboards.payload import dashboard_data_url, dashboard_payload_for
 from apps.dashboards.ranking import (
     DEFAULT_SORT,
     RANKING_FORMATS,
@@ -42,8 +42,8 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Please log in.")}, status=401)
     unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
-    dashboard = dashboard_build(user=request.user, unit=unit, sort=request.GET.get("sort", "unit"))
-    return JsonResponse(dashboard_payload(dashboard), json_dumps_params={"ensure_ascii": False})
+    payload = dashboard_payload_for(user=request.user, unit=unit, sort=request.GET.get("sort", "unit"))
+    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.core.generations import UNITS, generation_bump
 from apps.org.models import Unit
 from apps.org.paths import MAX_UNIT_ID, MAX_UNIT_LEVELS, PATH_SEGMENT_WIDTH
 
@@ -33,6 +34,7 @@ def unit_create(*, name: str, code: str, level: str, parent: Unit | None = None)
     A unit beyond either limit is refused with a ValidationError and nothing is written.
     """
     unit_check_parent(parent=parent)
+    generation_bump(UNITS)  # the dashboards, cached under the units' generation, list children and names
     # The path needs the row's id, so the row is written once with a placeholder unique to it.
     unit = Unit.objects.create(
         name=name,
@@ -56,6 +58,7 @@ def unit_create(*, name: str, code: str, level: str, parent: Unit | None = None)
 @transaction.atomic
 def unit_update(*, unit: Unit, name: str, code: str, level: str) -> Unit:
     """Rename or re-code a unit; its place in the tree does not change here."""
+    generation_bump(UNITS)
     unit.name, unit.code, unit.level = name, code, level
     unit.full_clean(exclude=["parent", "path", "depth"])
     unit.save(update_fields=["name", "code", "level"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.generations import REQUESTS, generation_bump
 from apps.items.models import Status
 from apps.public.models import CitizenRequest, Rating, RequestAction, RequestStatus, RequestStep
 from apps.public.request_services import user_handles_request
@@ -85,5 +86,6 @@ def request_rate(
         locked.save()
         for step in steps:
             step.from_unit = step.to_unit = locked.unit
+        generation_bump(REQUESTS)
         RequestStep.objects.bulk_create(steps)
         return locked

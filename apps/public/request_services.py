@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Role, User
 from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.generations import REQUESTS, generation_bump
 from apps.items.evidence import EvidenceFileError, evidence_content_type, evidence_files_removed_on_failure
 from apps.items.models import Category, ItemKind, OwnerType, Source, Status, WorkItem
 from apps.items.services import item_create
@@ -126,6 +127,7 @@ def request_submit(
                     photo.file.save(upload.name, upload, save=False)
                     written.add(photo.file)
                     photo.save()
+                generation_bump(REQUESTS)
                 RequestStep.objects.create(
                     request=request, action=RequestAction.SUBMIT, to_unit=unit, at=timezone.now()
                 )
@@ -159,6 +161,7 @@ def _step(
         from_unit = locked.unit
         change(locked)
         locked.save()
+        generation_bump(REQUESTS)
         RequestStep.objects.create(
             request=locked,
             action=action,

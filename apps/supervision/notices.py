@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.core.exceptions import ServiceError, ServicePermissionError
+from apps.core.generations import NOTICES, generation_bump
 from apps.items.evidence import EvidenceFileError, evidence_files_checked, evidence_files_removed_on_failure
 from apps.items.models import ACTIVE_STATUSES, Status, WorkItem, today_local
 from apps.items.rules import user_can_see_item, user_on_owning_side, user_on_responsible_side
@@ -139,6 +140,7 @@ def _create_notice(
         issued_at=now,
         escalated_from=escalated_from,
     )
+    generation_bump(NOTICES)
     NoticeEvent.objects.create(notice=notice, kind=NoticeEventKind.ISSUED, by=by, at=now, text=requirements.strip())
     return notice
 
@@ -193,6 +195,7 @@ def notice_reply(*, notice: Notice, by: User, text: str, files: Sequence[Uploade
             checked = evidence_files_checked(files)
         except EvidenceFileError as error:
             raise ServiceError(str(error), field="files") from error
+        generation_bump(NOTICES)
         event = NoticeEvent.objects.create(
             notice=notice, kind=NoticeEventKind.REPLIED, by=by, at=timezone.now(), text=text.strip()
         )
@@ -226,6 +229,7 @@ def notice_accept(*, notice: Notice, by: User, note: str = "") -> Notice:
         )
     notice.status = NoticeStatus.ACCEPTED
     notice.save(update_fields=["status"])
+    generation_bump(NOTICES)
     NoticeEvent.objects.create(
         notice=notice, kind=NoticeEventKind.ACCEPTED, by=by, at=timezone.now(), text=note.strip()
     )
@@ -271,6 +275,7 @@ def notice_escalate(
         number=number,
         escalated_from=notice,
     )
+    generation_bump(NOTICES)
     NoticeEvent.objects.create(
         notice=notice,
         kind=NoticeEventKind.ESCALATED,

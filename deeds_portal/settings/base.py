@@ -222,6 +222,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# The dashboards' JSON (apps/dashboards/payload.py) is cached under the generations of the data it is read from
+# (apps/core/generations.py): a change of items, notices, requests or units shows at once. The generations must be
+# shared by every process, so the cache is on only with CACHE_URL (0 turns it off).
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300" if CACHE_URL else "0"))
 # The public forms (apps/public): a captcha drawn by the portal itself, and a rate limit per address kept in
 # the cache (shared by every web node when CACHE_URL is set).
 CAPTCHA_LENGTH = 4

@@ -214,22 +214,26 @@ def test_ranking_ranks_by_red_notices_and_links_them(client, notices, leader, ci
         csv_file = client.get(reverse("dashboards:ranking_export", args=["csv"]), {"unit": city.pk})
 
     ranking = fewest.context["ranking"]
-    assert [(row.rank, row.unit.name, row.added[-1].value) for row in ranking.rows] == [
+
+    def red(row) -> int:
+        return next(cell.value for cell in row.added if cell.key == "red_notices")
+
+    assert [(row.rank, row.unit.name, red(row)) for row in ranking.rows] == [
         (1, "盘龙区", 0),
         (2, "五华区", 2),
     ]
     assert [(row.rank, row.unit.name) for row in most.context["ranking"].rows] == [(1, "五华区"), (2, "盘龙区")]
-    assert ranking.own.added[-1].value == 0  # the city's own item has a blue notice only
+    assert red(ranking.own) == 0  # the city's own item has a blue notice only
     page = fewest.content.decode()
     assert f'data-sort="red_notices" href="?unit={city.pk}&amp;sort=-red_notices">红色督办单 ▲</a>' in page
     link = re.search(r'data-column="red_notices"><a href="([^"]+)">2</a>', page).group(1)
     assert f"unit={district.pk}" in link and "colour=red" in link
     with travel_to(TODAY):
         assert _listed(client, link) == {notices["N3"].pk, notices["N5"].pk}
-    rows = csv_file.content.decode("utf-8-sig").splitlines()
-    assert rows[1].endswith(",红色督办单")
-    assert [row.split(",")[1::10] for row in rows[2:4]] == [["五华区"], ["盘龙区"]]  # sorted by rate by default
-    assert [row.split(",")[-1] for row in rows[2:]] == ["2", "0", "0"]
+    rows = [row.split(",") for row in csv_file.content.decode("utf-8-sig").splitlines()]
+    column = rows[1].index("红色督办单")
+    assert [row[1] for row in rows[2:4]] == ["五华区", "盘龙区"]  # sorted by rate by default
+    assert [row[column] for row in rows[2:]] == ["2", "0", "0"]
 
 
 def test_monthly_reports_count_the_notices_of_their_period(
@@ -271,10 +275,8 @@ def test_monthly_reports_count_the_notices_of_their_period(
         xlsx = b"".join(client.get(f"/reports/{october.pk}/download/xlsx/").streaming_content)
         csv_file = b"".join(client.get(f"/reports/{november.pk}/download/csv/").streaming_content)
     assert "本期督办情况" in page and "期末超期未反馈" in page
-    # and the files: the XLSX's last sheet, the CSV's last table
-    workbook = load_workbook(io.BytesIO(xlsx))
-    sheet = workbook[workbook.sheetnames[-1]]
-    assert sheet.title == "督办情况"
+    # and the files: the XLSX's sheet, the CSV's table
+    sheet = load_workbook(io.BytesIO(xlsx))["督办情况"]
     rows = [list(row) for row in sheet.iter_rows(min_row=2, max_row=5, values_only=True)]
     assert rows == [
         ["单位", "下发督办单", "已反馈督办单", "期末超期未反馈", "下发红色督办单"],
@@ -293,7 +295,7 @@ def test_a_report_produced_before_notices_were_counted_still_renders(notices, ci
         data = snapshot_build(
             unit=city, period=period_containing(ReportKind.MONTHLY, D(2026, 10, 15)), previous_data=None
         )
-    assert data["version"] == 6 and data["notices"]["total"]["issued"] == 4
+    assert data["version"] >= 6 and data["notices"]["total"]["issued"] == 4
     del data["notices"]
 
     # then: every rendering leaves the table out, and the XLSX has a sheet for each of the other tables

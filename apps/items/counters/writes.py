@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from apps.core.bulk_write import copy_rows
+from apps.core.generations import ITEMS, generation_bump
 from apps.items.counters.models import (
     AcknowledgeByCount,
     CategoryCount,
@@ -206,6 +207,7 @@ class CounterDeltas:
             if table in rolled:
                 (_insert if new_units_only else _write)(table, rolled[table])
         self.own.clear()
+        generation_bump(ITEMS)
 
 
 def _unit_paths(unit_ids: set[int], *, known: dict[int, str]) -> dict[int, str]:
@@ -279,7 +281,11 @@ def counters_apply(*, removed: Iterable[ItemTally] = (), added: Iterable[ItemTal
 
 
 def counters_item_changed(*, was: ItemTally, item: WorkItem) -> None:
-    """One item changed: move it from the cells it was counted in to the ones it belongs in now."""
+    """One item changed: move it from the cells it was counted in to the ones it belongs in now.
+
+    Its other fields changed too (the dashboards list titles, deadlines and progress): reads cached under the
+    items' generation are read again either way."""
+    generation_bump(ITEMS)
     now = item_tally(item)
     if now[: len(TALLY_FIELDS)] != was[: len(TALLY_FIELDS)]:
         counters_apply(removed=[was], added=[now])
@@ -430,4 +436,5 @@ def counters_rebuild(*, write: bool = True) -> list[Drift]:
                 for key, values in sorted(counted[table].items())
             ]
             table.model.objects.bulk_create(objects, batch_size=2000)
+        generation_bump(ITEMS)
     return drift
