@@ -222,6 +222,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read from the shared cache when there is one (written through to the database), so a signed-in
+# request costs no session query; without a shared cache every web node reads them from the database.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_URL else 'db'}"
 # The dashboards' JSON (apps/dashboards/payload.py) is cached under the generations of the data it is read from
 # (apps/core/generations.py): a change of items, notices, requests or units shows at once. The generations must be
 # shared by every process, so the cache is on only with CACHE_URL (0 turns it off).
