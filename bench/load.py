@@ -1,15 +1,17 @@
 """Benchmark: the item lists, the API and the dashboard under 10, 25 and 50 concurrent clients, on 2,000,000 items.
 
     .venv/bin/python bench/load.py [--duration 10] [--only SCENARIO[,SCENARIO]] [--clients 10,25,50]
-                                   [--timeout 10] [--database NAME_OR_URL] [--no-migrate] [--items 2000000]
+                                   [--timeout 10] [--cache-url URL] [--database NAME_OR_URL] [--no-migrate]
+                                   [--items 2000000]
 
 On the dashboard benchmark's database (bench/dashboard.py's `prepare` makes it when missing; --database, or
 BENCH_LOAD_DATABASE, names another one on the same server or by URL, e.g. a copy served by older code; --no-migrate
 leaves its migrations alone), gunicorn serves the portal (2 sync workers, base settings, DEBUG off, a free loopback
-port). First one client asks for the province leader's HTML list, first page and `?page=1000`, for --duration
-seconds each (at least SERIAL_MIN_REQUESTS times). Then a bounded asyncio client (HTTP/1.1 over asyncio streams,
-keep-alive where the server keeps the connection, which gunicorn's sync workers do not) runs each scenario for
---duration seconds at each number of clients; a request not answered in --timeout seconds is a timeout.
+port; --cache-url sets its CACHE_URL as a deployment does, which caches sessions and the dashboards' JSON). First
+one client asks for the province leader's HTML list, first page and `?page=1000`, for --duration seconds each (at
+least SERIAL_MIN_REQUESTS times). Then a bounded asyncio client (HTTP/1.1 over asyncio streams, keep-alive where the
+server keeps the connection, which gunicorn's sync workers do not) runs each scenario for --duration seconds at
+each number of clients; a request not answered in --timeout seconds is a timeout.
 
 It prints a markdown table: requests/s (2xx answers a second), p50/p95/p99 of every request (an error or a timeout
 counts with the time it took), errors (non-2xx answers, timeouts, refused or broken connections); then, for the
@@ -425,6 +427,12 @@ def options_parse() -> argparse.Namespace:
     parser.add_argument(
         "--timeout", type=float, default=REQUEST_TIMEOUT_S, help="seconds before a request is a timeout (%(default)s)"
     )
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("CACHE_URL", ""),
+        help="the portal's CACHE_URL, e.g. redis://127.0.0.1:6379/1 as deployed (default: the environment's; "
+        "without it sessions are read from the database and the dashboards' cache is off)",
+    )
     parser.add_argument("--database", help="another database: a name on the same server, or a URL")
     parser.add_argument("--items", type=int, default=2_000_000, help="items of the generated database")
     parser.add_argument(
@@ -478,6 +486,10 @@ def main() -> None:
     options = options_parse()
     began = time.monotonic()
     dashboard.DATABASE_URL = database_url(options.database or os.environ.get("BENCH_LOAD_DATABASE"))
+    if options.cache_url:  # for gunicorn (which inherits the environment) and the split in-process alike
+        os.environ["CACHE_URL"] = options.cache_url
+    else:
+        os.environ.pop("CACHE_URL", None)
     existed = dashboard.database("exists")
     dashboard.database("create")
     dashboard.setup_django()
@@ -493,7 +505,8 @@ def main() -> None:
     }
     print(
         f"Database {urlparse(dashboard.DATABASE_URL).path.lstrip('/')}: {leader.username} of "
-        f"{scopes['province'].name}; county {scopes['county'].name}, street {scopes['street'].name}"
+        f"{scopes['province'].name}; county {scopes['county'].name}, street {scopes['street'].name}; "
+        f"cache {options.cache_url or 'in each process (no CACHE_URL)'}"
     )
 
     load_before = os.getloadavg()[0]  # the machine may be busy with more than this benchmark
