@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
@@ -40,6 +41,7 @@ from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.org.supervision import SupervisionSettings, settings_for_paths
 from apps.reports.citizen_requests import requests_in_period
 from apps.reports.periods import Period
+from apps.reports.standing import standing_groups
 from apps.supervision.models import Notice, NoticeColour, NoticeEvent, NoticeEventKind
 from apps.workdays.days import WorkCalendar
 
@@ -166,15 +168,15 @@ class _Tally:
         self.by_owner_type: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
         self.by_branch: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
 
-    def add(self, *, owner_type: str, path: str, status: str, overdue: bool) -> None:
+    def add(self, *, owner_type: str, path: str, status: str, overdue: bool, count: int = 1) -> None:
         # The unit's own items fall under its own path, shorter than any branch's.
         for figures in (self.by_owner_type[owner_type], self.by_branch[path[: self.branch_length]]):
             if counts_as_planned(status):  # drafts, items awaiting approval and cancelled ones count nowhere
-                figures["planned"] += 1
+                figures["planned"] += count
             if counts_as_completed(status):
-                figures["completed"] += 1
+                figures["completed"] += count
             if overdue:
-                figures["overdue"] += 1
+                figures["overdue"] += count
 
 
 class _Lights:
@@ -230,13 +232,18 @@ def _latest_moves(
     """Each item's last move of `actions` in [after, before): item id -> (action, at, due, the item's unit path)."""
     moves = ItemTransition.objects.filter(action__in=actions, at__lt=before, item__in=items)
     if after is not None:
-        moves = moves.filter(at__gte=after)
+        moves = moves.filter(_moved_between(after, before))
     latest = {}
-    for item_id, action, at, due, path in (
-        moves.order_by("at", "id").values_list("item_id", "action", "at", "due", "item__unit__path").iterator(2000)
-    ):
-        latest[item_id] = (action, at, due, path)
+    rows = moves.order_by("at", "id").values_list("item_id", "action", "at", "due", "item__unit__path")
+    with transaction.atomic():  # a cursor that streams, not one held past the transaction (WITH HOLD)
+        for item_id, action, at, due, path in rows.iterator(5000):
+            latest[item_id] = (action, at, due, path)
     return latest
+
+
+def _moved_between(after: datetime.datetime, before: datetime.datetime) -> Q:
+    """Transitions in [after, before), put so that the (to_status, at) index finds them (every status is listed)."""
+    return Q(to_status__in=Status.values, at__gte=after, at__lt=before)
 
 
 def _in_time(at: datetime.datetime, due: datetime.date | None) -> bool:
@@ -405,24 +412,23 @@ def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> lis
 
 def _transitions_in(items: QuerySet[WorkItem], action: str, period: Period) -> tuple[int, list[dict[str, Any]]]:
     """Items that had `action` during the period: how many, and the first LIST_LIMIT with when and why."""
-    moves = (
-        ItemTransition.objects.filter(
-            action=action, at__gte=start_of(period.start), at__lt=start_of(period.end + datetime.timedelta(days=1))
-        )
-        .filter(item__in=items)
-        .only("item_id", "at", "reason")
-        .order_by("at", "id")
+    in_period = ItemTransition.objects.filter(
+        _moved_between(start_of(period.start), start_of(period.end + datetime.timedelta(days=1))), action=action
     )
-    latest: dict[int, ItemTransition] = {}
-    for move in moves.iterator(chunk_size=2000):
-        latest[move.item_id] = move  # an item returned and completed again counts once, at its last move
-    # In the order of each item's last move, not of its first: a list of the period reads as a time line.
-    listed = sorted(latest.values(), key=lambda move: (move.at, move.pk))[:LIST_LIMIT]
+    moves = in_period.filter(item__in=items)
+    # An item returned and completed again counts once, at its last move; the list reads as a time line of
+    # each item's last move, not of its first.
+    later = in_period.filter(item=OuterRef("item")).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
+    )
+    # Counted here: on PostgreSQL a DISTINCT counted by parallel workers can crawl (hash tables refilled in hash order).
+    count = len(set(moves.order_by().values_list("item_id", flat=True)))
+    listed = list(moves.filter(~Exists(later)).only("item_id", "at", "reason").order_by("at", "id")[:LIST_LIMIT])
     rows = _item_rows(items, [move.item_id for move in listed], period)
     for row, move in zip(rows, listed, strict=True):
         row["at"] = timezone.localtime(move.at).strftime("%Y-%m-%d %H:%M")
         row["reason"] = move.reason
-    return len(latest), rows
+    return count, rows
 
 
 def _by_order(entries: Iterable[tuple[Any, ...]]) -> list[int]:
@@ -430,24 +436,22 @@ def _by_order(entries: Iterable[tuple[Any, ...]]) -> list[int]:
     return [entry[-1] for entry in sorted(entries)]
 
 
-def snapshot_build(
-    *,
+def _count_item_by_item(
+    items: QuerySet[WorkItem],
     unit: Unit,
     period: Period,
-    previous_data: dict[str, Any] | None,
-    on_progress: Callable[[int], None] = lambda percent: None,
-) -> dict[str, Any]:
-    """Every figure of the report for the subtree under `unit` as it stood at the end of `period`, as JSON data."""
+    *,
+    tally: _Tally,
+    lights: _Lights,
+    timeliness: _Timeliness,
+    newly_overdue: list[tuple[datetime.date, int]],
+    key_items: list[tuple[str, datetime.date, int]],
+    on_progress: Callable[[int], None],
+) -> None:
+    """Each item's standing read with subqueries and counted here, one by one: the plain path, which databases
+    other than PostgreSQL take and the database's own counting (standing.py) is checked against."""
     start_moment = start_of(period.start)
     end_moment = start_of(period.end + datetime.timedelta(days=1))
-    # Items created after the end are not in the report (their creation is a transition after the end too).
-    items = WorkItem.objects.filter(subtree_q(unit.path, "unit__path"), created_at__lt=end_moment)
-
-    tally = _Tally(unit)
-    lights = _Lights(unit, period)
-    timeliness = _Timeliness(unit, items, period)
-    newly_overdue: list[tuple[datetime.date, int]] = []
-    key_items: list[tuple[str, datetime.date, int]] = []
     percents = ProgressUpdate.objects.filter(item=OuterRef("pk"), at__lt=end_moment).order_by("-at", "-id")
     standing = _with_standing(items, period).annotate(percent_at_end=Subquery(percents.values("percent")[:1]))
     rows = standing.values_list(
@@ -494,6 +498,80 @@ def snapshot_build(
             key_items.append((key_level, deadline, item_id))
         if count % PROGRESS_EVERY_ROWS == 0:
             on_progress(10)
+
+
+def _count_in_database(
+    items: QuerySet[WorkItem],
+    unit: Unit,
+    period: Period,
+    *,
+    tally: _Tally,
+    lights: _Lights,
+    timeliness: _Timeliness,
+    newly_overdue: list[tuple[datetime.date, int]],
+    key_items: list[tuple[str, datetime.date, int]],
+    on_progress: Callable[[int], None],
+) -> None:
+    """On PostgreSQL: the items replayed and counted by the database in one pass, a few hundred groups back."""
+    groups = standing_groups(
+        items=items,
+        unit=unit,
+        branch_length=tally.branch_length,
+        start=start_of(period.start),
+        end=start_of(period.end + datetime.timedelta(days=1)),
+        start_day=period.start,
+        end_day=period.end + datetime.timedelta(days=1),
+        watched=set(timeliness.waiting_late_candidates),
+    )
+    for group in groups:
+        tally.add(
+            owner_type=group.owner_type,
+            path=group.branch,
+            status=group.status,
+            overdue=group.overdue,
+            count=group.count,
+        )
+        if group.light:
+            lights.by_branch[group.branch][group.light] += group.count
+        for item in group.listed:
+            timeliness.add_waiting(item.item_id, group.status)
+            if group.newly_overdue:
+                newly_overdue.append((item.deadline, item.item_id))
+            if group.key:
+                key_items.append((item.key_level, item.deadline, item.item_id))
+    on_progress(10)
+
+
+def snapshot_build(
+    *,
+    unit: Unit,
+    period: Period,
+    previous_data: dict[str, Any] | None,
+    on_progress: Callable[[int], None] = lambda percent: None,
+) -> dict[str, Any]:
+    """Every figure of the report for the subtree under `unit` as it stood at the end of `period`, as JSON data."""
+    start_moment = start_of(period.start)
+    end_moment = start_of(period.end + datetime.timedelta(days=1))
+    # Items created after the end are not in the report (their creation is a transition after the end too).
+    items = WorkItem.objects.filter(subtree_q(unit.path, "unit__path"), created_at__lt=end_moment)
+
+    tally = _Tally(unit)
+    lights = _Lights(unit, period)
+    timeliness = _Timeliness(unit, items, period)
+    newly_overdue: list[tuple[datetime.date, int]] = []
+    key_items: list[tuple[str, datetime.date, int]] = []
+    counting = _count_in_database if connection.vendor == "postgresql" else _count_item_by_item
+    counting(
+        items,
+        unit,
+        period,
+        tally=tally,
+        lights=lights,
+        timeliness=timeliness,
+        newly_overdue=newly_overdue,
+        key_items=key_items,
+        on_progress=on_progress,
+    )
     on_progress(20)
 
     previous_rows = {row["owner_type"]: row for row in (previous_data or {}).get("owner_types", [])}
