@@ -107,3 +107,33 @@ def test_load_runs_its_clients_for_the_duration_and_tallies_errors() -> None:
 def test_database_url_takes_a_name_or_a_url() -> None:
     assert load.database_url("deeds_bench_copy").endswith("127.0.0.1:5432/deeds_bench_copy")
     assert load.database_url("postgres://u@h:5433/d") == "postgres://u@h:5433/d"
+
+
+def test_checks_hold_the_targets_at_fifty_clients_and_serially() -> None:
+    def run(name: str, clients: int, samples: list[tuple[float, int]], seconds: float = 1.0, serial: bool = False):
+        return load.Run(load.Scenario(name, name, "/", "token", serial=serial), clients, seconds, samples)
+
+    fast = [(10.0, 200)] * 300
+    runs = [
+        run("html-first-serial", 1, [(250.0, 200)] * 20, serial=True),
+        run("html-page1000-serial", 1, [(600.0, 200)] * 20, serial=True),
+        run("api-first", 10, [(10.0, 500)] * 5),  # errors below 50 clients are not checked
+        run("api-first", 50, fast),
+        run("api-deep", 50, [*fast[:150], (10_000.0, load.TIMEOUT)]),
+        run("dashboard", 50, fast),
+    ]
+
+    checks = {name.split(" (")[0]: passed for name, passed in load.checks_make(runs).items()}
+
+    assert checks == {
+        "html-first-serial: p95 250 ms <= 300 ms": True,
+        "html-page1000-serial: p95 600 ms <= 500 ms": False,
+        "api-first: no errors at 50 clients": True,
+        "api-first: 300 requests/s >= 200": True,
+        "api-first: p95 10 ms <= 300 ms": True,
+        "api-deep: no errors at 50 clients": False,
+        "api-deep: 150 requests/s >= 200": False,
+        "api-deep: p95 10 ms <= 300 ms": True,
+        "dashboard: no errors at 50 clients": True,
+        "dashboard: 300 requests/s >= 400": False,
+    }
