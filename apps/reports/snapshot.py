@@ -9,6 +9,7 @@ at its end, whenever they are computed.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -227,10 +228,10 @@ class _Lights:
 
 
 def _latest_moves(
-    items: QuerySet[WorkItem], actions: list[str], *, after: datetime.datetime | None, before: datetime.datetime
+    of_items: Q, actions: list[str], *, after: datetime.datetime | None, before: datetime.datetime
 ) -> dict[int, tuple[str, datetime.datetime, datetime.date | None, str]]:
     """Each item's last move of `actions` in [after, before): item id -> (action, at, due, the item's unit path)."""
-    moves = ItemTransition.objects.filter(action__in=actions, at__lt=before, item__in=items)
+    moves = ItemTransition.objects.filter(of_items, action__in=actions, at__lt=before)
     if after is not None:
         moves = moves.filter(_moved_between(after, before))
     latest = {}
@@ -248,7 +249,13 @@ def _moved_between(after: datetime.datetime, before: datetime.datetime) -> Q:
 
 def _in_time(at: datetime.datetime, due: datetime.date | None) -> bool:
     """A timed step taken on time: on or before the local day it was due by (a step held to no limit is)."""
-    return due is None or timezone.localdate(at) <= due
+    return due is None or at < _end_of_day(due)
+
+
+@functools.lru_cache(maxsize=4096)
+def _end_of_day(day: datetime.date) -> datetime.datetime:
+    """The midnight ending `day`: one per due date, not a local date worked out per step (a month has 200,000)."""
+    return start_of(day + datetime.timedelta(days=1))
 
 
 class _Timeliness:
@@ -260,14 +267,14 @@ class _Timeliness:
     the last evening is the last assignment before the end not followed by an acknowledgement or a decline.
     """
 
-    def __init__(self, unit: Unit, items: QuerySet[WorkItem], period: Period) -> None:
+    def __init__(self, unit: Unit, of_items: Q, period: Period) -> None:
         self.unit = unit
         self.branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
         self.by_branch: dict[str, Counter[str]] = defaultdict(Counter)
         start, end = start_of(period.start), start_of(period.end + datetime.timedelta(days=1))
         self.late_completions: list[tuple[datetime.datetime, int, datetime.date]] = []
         for item_id, (_action, at, due, path) in _latest_moves(
-            items, [Action.COMPLETE], after=start, before=end
+            of_items, [Action.COMPLETE], after=start, before=end
         ).items():
             counts = self.by_branch[path[: self.branch_length]]
             counts["completed"] += 1
@@ -275,7 +282,7 @@ class _Timeliness:
                 counts["completed_on_time"] += 1
             else:
                 self.late_completions.append((at, item_id, due))
-        for _action, at, due, path in _latest_moves(items, [Action.ACKNOWLEDGE], after=start, before=end).values():
+        for _action, at, due, path in _latest_moves(of_items, [Action.ACKNOWLEDGE], after=start, before=end).values():
             counts = self.by_branch[path[: self.branch_length]]
             counts["acknowledged"] += 1
             counts["acknowledged_on_time"] += _in_time(at, due)
@@ -283,7 +290,7 @@ class _Timeliness:
         # item id -> (the day it was due by, its unit's path): still waiting, past the day, if being delivered
         self.waiting_late_candidates = {
             item_id: (due, path)
-            for item_id, (action, _at, due, path) in _latest_moves(items, steps, after=None, before=end).items()
+            for item_id, (action, _at, due, path) in _latest_moves(of_items, steps, after=None, before=end).items()
             if action == Action.ASSIGN and due is not None and due <= period.end
         }
         self.waiting_late: list[tuple[datetime.date, int]] = []
@@ -410,12 +417,14 @@ def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> lis
     return rows
 
 
-def _transitions_in(items: QuerySet[WorkItem], action: str, period: Period) -> tuple[int, list[dict[str, Any]]]:
+def _transitions_in(
+    items: QuerySet[WorkItem], of_items: Q, action: str, period: Period
+) -> tuple[int, list[dict[str, Any]]]:
     """Items that had `action` during the period: how many, and the first LIST_LIMIT with when and why."""
     in_period = ItemTransition.objects.filter(
         _moved_between(start_of(period.start), start_of(period.end + datetime.timedelta(days=1))), action=action
     )
-    moves = in_period.filter(item__in=items)
+    moves = in_period.filter(of_items)
     # An item returned and completed again counts once, at its last move; the list reads as a time line of
     # each item's last move, not of its first.
     later = in_period.filter(item=OuterRef("item")).filter(
@@ -557,7 +566,9 @@ def snapshot_build(
 
     tally = _Tally(unit)
     lights = _Lights(unit, period)
-    timeliness = _Timeliness(unit, items, period)
+    # The same items, for the queries of their transitions: on the join those make anyway, not a second read.
+    of_items = subtree_q(unit.path, "item__unit__path") & Q(item__created_at__lt=end_moment)
+    timeliness = _Timeliness(unit, of_items, period)
     newly_overdue: list[tuple[datetime.date, int]] = []
     key_items: list[tuple[str, datetime.date, int]] = []
     counting = _count_in_database if connection.vendor == "postgresql" else _count_item_by_item
@@ -606,7 +617,7 @@ def snapshot_build(
         ("extended", Action.GRANT_EXTENSION),
     )
     for key, action in moves:
-        lists[f"{key}_count"], lists[f"{key}_items"] = _transitions_in(items, action, period)
+        lists[f"{key}_count"], lists[f"{key}_items"] = _transitions_in(items, of_items, action, period)
     lists["newly_overdue_count"] = len(newly_overdue)
     lists["newly_overdue_items"] = _item_rows(items, _by_order(newly_overdue)[:LIST_LIMIT], period)
     late = sorted(timeliness.late_completions)
