@@ -12,10 +12,11 @@ import datetime
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -42,7 +43,7 @@ from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.org.supervision import SupervisionSettings, settings_for_paths
 from apps.reports.citizen_requests import requests_in_period
 from apps.reports.periods import Period
-from apps.reports.standing import standing_groups
+from apps.reports.standing import StandingGroup, standing_groups
 from apps.supervision.models import Notice, NoticeColour, NoticeEvent, NoticeEventKind
 from apps.workdays.days import WorkCalendar
 
@@ -509,9 +510,37 @@ def _count_item_by_item(
             on_progress(10)
 
 
-def _count_in_database(
+def _counts_in_database() -> bool:
+    """PostgreSQL counts the items itself (standing.py); other databases take the plain per-item loop."""
+    return connection.vendor == "postgresql"
+
+
+def _groups_counted_in_database(items: QuerySet[WorkItem], unit: Unit, period: Period) -> list[StandingGroup]:
+    """On PostgreSQL: the items replayed and counted by the database in one pass, a few hundred groups back."""
+    return list(
+        standing_groups(
+            items=items,
+            unit=unit,
+            branch_length=len(unit.path) + PATH_SEGMENT_WIDTH,
+            start=start_of(period.start),
+            end=start_of(period.end + datetime.timedelta(days=1)),
+            start_day=period.start,
+            end_day=period.end + datetime.timedelta(days=1),
+        )
+    )
+
+
+def _on_a_connection_of_its_own(read: Callable[[], list[StandingGroup]]) -> list[StandingGroup]:
+    """Run `read` in this thread, on this thread's own connection, closed when done."""
+    try:
+        return read()
+    finally:
+        connections.close_all()
+
+
+def _count_groups(
+    groups: list[StandingGroup],
     items: QuerySet[WorkItem],
-    unit: Unit,
     period: Period,
     *,
     tally: _Tally,
@@ -519,19 +548,8 @@ def _count_in_database(
     timeliness: _Timeliness,
     newly_overdue: list[tuple[datetime.date, int]],
     key_items: list[tuple[str, datetime.date, int]],
-    on_progress: Callable[[int], None],
 ) -> None:
-    """On PostgreSQL: the items replayed and counted by the database in one pass, a few hundred groups back."""
-    groups = standing_groups(
-        items=items,
-        unit=unit,
-        branch_length=tally.branch_length,
-        start=start_of(period.start),
-        end=start_of(period.end + datetime.timedelta(days=1)),
-        start_day=period.start,
-        end_day=period.end + datetime.timedelta(days=1),
-        watched=set(timeliness.waiting_late_candidates),
-    )
+    """Add up the groups the database counted; the few items waiting to be acknowledged are replayed here."""
     for group in groups:
         tally.add(
             owner_type=group.owner_type,
@@ -543,12 +561,25 @@ def _count_in_database(
         if group.light:
             lights.by_branch[group.branch][group.light] += group.count
         for item in group.listed:
-            timeliness.add_waiting(item.item_id, group.status)
             if group.newly_overdue:
                 newly_overdue.append((item.deadline, item.item_id))
             if group.key:
                 key_items.append((item.key_level, item.deadline, item.item_id))
-    on_progress(10)
+    end = start_of(period.end + datetime.timedelta(days=1))
+    waiting = _with_standing(items.filter(pk__in=list(timeliness.waiting_late_candidates)), period).values_list(
+        "id", "has_history", "status_at_end", "status", "completed_on", "created_at"
+    )
+    for item_id, has_history, recorded, status, completed_on, created_at in waiting.order_by("id"):
+        at_end = _status_then(
+            has_history=has_history,
+            recorded=recorded,
+            status=status,
+            completed_on=completed_on,
+            created_at=created_at,
+            moment=end,
+        )
+        if at_end is not None:
+            timeliness.add_waiting(item_id, at_end)
 
 
 def snapshot_build(
@@ -568,21 +599,48 @@ def snapshot_build(
     lights = _Lights(unit, period)
     # The same items, for the queries of their transitions: on the join those make anyway, not a second read.
     of_items = subtree_q(unit.path, "item__unit__path") & Q(item__created_at__lt=end_moment)
-    timeliness = _Timeliness(unit, of_items, period)
     newly_overdue: list[tuple[datetime.date, int]] = []
     key_items: list[tuple[str, datetime.date, int]] = []
-    counting = _count_in_database if connection.vendor == "postgresql" else _count_item_by_item
-    counting(
-        items,
-        unit,
-        period,
-        tally=tally,
-        lights=lights,
-        timeliness=timeliness,
-        newly_overdue=newly_overdue,
-        key_items=key_items,
-        on_progress=on_progress,
+    moves = (
+        ("completed", Action.COMPLETE),
+        ("closed", Action.CLOSE),
+        ("returned", Action.RETURN),
+        ("extended", Action.GRANT_EXTENSION),
     )
+    if not _counts_in_database():
+        timeliness = _Timeliness(unit, of_items, period)
+        period_moves = {key: _transitions_in(items, of_items, action, period) for key, action in moves}
+        _count_item_by_item(
+            items,
+            unit,
+            period,
+            tally=tally,
+            lights=lights,
+            timeliness=timeliness,
+            newly_overdue=newly_overdue,
+            key_items=key_items,
+            on_progress=on_progress,
+        )
+    else:
+        # The database counts the items on one core while the transitions of the period are read on the other.
+        # Outside a transaction only: a second connection would not see what one has not committed yet.
+        count = functools.partial(_groups_counted_in_database, items, unit, period)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            counted = None if connection.in_atomic_block else pool.submit(_on_a_connection_of_its_own, count)
+            timeliness = _Timeliness(unit, of_items, period)
+            period_moves = {key: _transitions_in(items, of_items, action, period) for key, action in moves}
+            groups = counted.result() if counted else count()
+        on_progress(10)
+        _count_groups(
+            groups,
+            items,
+            period,
+            tally=tally,
+            lights=lights,
+            timeliness=timeliness,
+            newly_overdue=newly_overdue,
+            key_items=key_items,
+        )
     on_progress(20)
 
     previous_rows = {row["owner_type"]: row for row in (previous_data or {}).get("owner_types", [])}
@@ -610,14 +668,8 @@ def snapshot_build(
     on_progress(40)
 
     lists: dict[str, Any] = {}
-    moves = (
-        ("completed", Action.COMPLETE),
-        ("closed", Action.CLOSE),
-        ("returned", Action.RETURN),
-        ("extended", Action.GRANT_EXTENSION),
-    )
-    for key, action in moves:
-        lists[f"{key}_count"], lists[f"{key}_items"] = _transitions_in(items, of_items, action, period)
+    for key, _action in moves:
+        lists[f"{key}_count"], lists[f"{key}_items"] = period_moves[key]
     lists["newly_overdue_count"] = len(newly_overdue)
     lists["newly_overdue_items"] = _item_rows(items, _by_order(newly_overdue)[:LIST_LIMIT], period)
     late = sorted(timeliness.late_completions)

@@ -40,7 +40,7 @@ from apps.workdays.days import WorkCalendar
 
 @dataclass(frozen=True)
 class ListedItem:
-    """An item a period list may name: newly overdue, a key item in the plan, or one watched."""
+    """An item a period list may name: newly overdue, or a key item in the plan."""
 
     item_id: int
     deadline: datetime.date
@@ -94,10 +94,10 @@ def _fallback_sql(moment: str, day: str) -> str:
 
 def standing_groups(
     *, items: QuerySet[WorkItem], unit: Unit, branch_length: int, start: datetime.datetime, end: datetime.datetime,
-    start_day: datetime.date, end_day: datetime.date, watched: set[int],
+    start_day: datetime.date, end_day: datetime.date,
 ) -> Iterator[StandingGroup]:  # fmt: skip
     """The items counted by group, as they stood at `start` and `end` (the midnights starting `start_day` and
-    `end_day`); items newly overdue, key items in the plan and the `watched` ones are named in their group."""
+    `end_day`); items newly overdue and key items in the plan are named in their group."""
     scope_sql, scope_params = (
         items.order_by()
         .values_list(
@@ -121,7 +121,7 @@ def standing_groups(
     params.update(
         start=start, end=end, start_day=start_day, end_day=end_day, branch_length=branch_length,
         statuses=list(Status.values), done=sorted(DONE_STATUSES), active=ACTIVE_STATUS_LIST,
-        planned=PLANNED_STATUS_LIST, watched=sorted(watched), zone=django_settings.TIME_ZONE,
+        planned=PLANNED_STATUS_LIST, zone=django_settings.TIME_ZONE,
     )  # fmt: skip
     # The lights: the units' supervision settings as they are now, most units under the defaults.
     calendar = WorkCalendar()
@@ -198,7 +198,7 @@ def standing_groups(
                -- one row for each item a list may name, with what it is listed by
                CASE WHEN listed THEN id END, min(deadline), min(key_level)
           FROM (SELECT *, substr(path, 1, %(branch_length)s) AS branch,
-                       newly_overdue OR key OR id = ANY(%(watched)s) AS listed
+                       newly_overdue OR key AS listed
                   FROM lit) AS listing
          GROUP BY 1, 2, 3, 4, 5, 6, 7, 9
     """  # noqa: S608 - the table names come from the models, the scope from the ORM; every value is a parameter
