@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
@@ -418,10 +418,17 @@ def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> lis
     return rows
 
 
-def _transitions_in(
-    items: QuerySet[WorkItem], of_items: Q, action: str, period: Period
-) -> tuple[int, list[dict[str, Any]]]:
-    """Items that had `action` during the period: how many, and the first LIST_LIMIT with when and why."""
+def _items_moved(of_items: Q, actions: list[str], period: Period) -> dict[str, int]:
+    """How many items had each of `actions` during the period, in one read of the period's transitions."""
+    moves = ItemTransition.objects.filter(
+        of_items, _moved_between(start_of(period.start), start_of(period.end + datetime.timedelta(days=1)))
+    )
+    counts = moves.filter(action__in=actions).values("action").annotate(items=Count("item", distinct=True))
+    return dict(counts.order_by().values_list("action", "items"))
+
+
+def _transitions_in(items: QuerySet[WorkItem], of_items: Q, action: str, period: Period) -> list[dict[str, Any]]:
+    """The first LIST_LIMIT items that had `action` during the period, with when and why."""
     in_period = ItemTransition.objects.filter(
         _moved_between(start_of(period.start), start_of(period.end + datetime.timedelta(days=1))), action=action
     )
@@ -431,14 +438,24 @@ def _transitions_in(
     later = in_period.filter(item=OuterRef("item")).filter(
         Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
     )
-    # Counted here: on PostgreSQL a DISTINCT counted by parallel workers can crawl (hash tables refilled in hash order).
-    count = len(set(moves.order_by().values_list("item_id", flat=True)))
     listed = list(moves.filter(~Exists(later)).only("item_id", "at", "reason").order_by("at", "id")[:LIST_LIMIT])
     rows = _item_rows(items, [move.item_id for move in listed], period)
     for row, move in zip(rows, listed, strict=True):
         row["at"] = timezone.localtime(move.at).strftime("%Y-%m-%d %H:%M")
         row["reason"] = move.reason
-    return count, rows
+    return rows
+
+
+def _period_lists(
+    items: QuerySet[WorkItem], of_items: Q, moves: tuple[tuple[str, str], ...], period: Period
+) -> dict[str, Any]:
+    """The lists of the items moved in the period (completed, closed, …): each one's count and first rows."""
+    counts = _items_moved(of_items, [action for _key, action in moves], period)
+    lists: dict[str, Any] = {}
+    for key, action in moves:
+        lists[f"{key}_count"] = counts.get(action, 0)
+        lists[f"{key}_items"] = _transitions_in(items, of_items, action, period)
+    return lists
 
 
 def _by_order(entries: Iterable[tuple[Any, ...]]) -> list[int]:
@@ -609,7 +626,7 @@ def snapshot_build(
     )
     if not _counts_in_database():
         timeliness = _Timeliness(unit, of_items, period)
-        period_moves = {key: _transitions_in(items, of_items, action, period) for key, action in moves}
+        period_moves = _period_lists(items, of_items, moves, period)
         _count_item_by_item(
             items,
             unit,
@@ -628,7 +645,7 @@ def snapshot_build(
         with ThreadPoolExecutor(max_workers=1) as pool:
             counted = None if connection.in_atomic_block else pool.submit(_on_a_connection_of_its_own, count)
             timeliness = _Timeliness(unit, of_items, period)
-            period_moves = {key: _transitions_in(items, of_items, action, period) for key, action in moves}
+            period_moves = _period_lists(items, of_items, moves, period)
             groups = counted.result() if counted else count()
         on_progress(10)
         _count_groups(
@@ -668,8 +685,7 @@ def snapshot_build(
     on_progress(40)
 
     lists: dict[str, Any] = {}
-    for key, _action in moves:
-        lists[f"{key}_count"], lists[f"{key}_items"] = period_moves[key]
+    lists.update(period_moves)
     lists["newly_overdue_count"] = len(newly_overdue)
     lists["newly_overdue_items"] = _item_rows(items, _by_order(newly_overdue)[:LIST_LIMIT], period)
     late = sorted(timeliness.late_completions)
