@@ -7,7 +7,8 @@
 On the dashboard benchmark's database (bench/dashboard.py's `prepare` makes it when missing; --database, or
 BENCH_LOAD_DATABASE, names another one on the same server or by URL, e.g. a copy served by older code; --no-migrate
 leaves its migrations alone), gunicorn serves the portal (2 sync workers, base settings, DEBUG off, a free loopback
-port; --cache-url sets its CACHE_URL as a deployment does, which caches sessions and the dashboards' JSON). First
+port; its CACHE_URL is a Redis database emptied first, as a deployment has one, which caches sessions and the
+dashboards' JSON: --cache-url names another, --cache-url '' serves without). First
 one client asks for the province leader's HTML list, first page and `?page=1000`, for --duration seconds each (at
 least SERIAL_MIN_REQUESTS times). Then a bounded asyncio client (HTTP/1.1 over asyncio streams, keep-alive where the
 server keeps the connection, which gunicorn's sync workers do not) runs each scenario for --duration seconds at
@@ -52,6 +53,8 @@ TARGET_CLIENTS = 50  # the throughput targets and "no errors" hold at this many 
 
 CLIENT_COUNTS = (10, 25, 50)
 DURATION_S = 10.0
+# The portal is served with a shared cache, as deployed (deploy/deeds.env.example): a Redis database of the bench's.
+BENCH_CACHE_URL = "redis://127.0.0.1:6379/14"
 REQUEST_TIMEOUT_S = 10.0
 SERIAL_MIN_REQUESTS = 3
 DEEP_CURSOR_PAGES = 20
@@ -429,9 +432,9 @@ def options_parse() -> argparse.Namespace:
     )
     parser.add_argument(
         "--cache-url",
-        default=os.environ.get("CACHE_URL", ""),
-        help="the portal's CACHE_URL, e.g. redis://127.0.0.1:6379/1 as deployed (default: the environment's; "
-        "without it sessions are read from the database and the dashboards' cache is off)",
+        default=os.environ.get("BENCH_CACHE_URL", BENCH_CACHE_URL),
+        help="the portal's CACHE_URL, a Redis database as deployed (default %(default)s, emptied first); an empty "
+        "value serves without it: sessions read from the database and the dashboards' cache off",
     )
     parser.add_argument("--database", help="another database: a name on the same server, or a URL")
     parser.add_argument("--items", type=int, default=2_000_000, help="items of the generated database")
@@ -488,6 +491,10 @@ def main() -> None:
     dashboard.DATABASE_URL = database_url(options.database or os.environ.get("BENCH_LOAD_DATABASE"))
     if options.cache_url:  # for gunicorn (which inherits the environment) and the split in-process alike
         os.environ["CACHE_URL"] = options.cache_url
+        import redis
+
+        # Entries of another database (another run) must not be read: the cache starts empty.
+        redis.Redis.from_url(options.cache_url).flushdb()
     else:
         os.environ.pop("CACHE_URL", None)
     existed = dashboard.database("exists")
