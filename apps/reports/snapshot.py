@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
@@ -274,15 +275,21 @@ class _Timeliness:
         self.by_branch: dict[str, Counter[str]] = defaultdict(Counter)
         start, end = start_of(period.start), start_of(period.end + datetime.timedelta(days=1))
         self.late_completions: list[tuple[datetime.datetime, int, datetime.date]] = []
-        for item_id, (_action, at, due, path) in _latest_moves(
-            of_items, [Action.COMPLETE], after=start, before=end
-        ).items():
-            counts = self.by_branch[path[: self.branch_length]]
-            counts["completed"] += 1
-            if _in_time(at, due):
-                counts["completed_on_time"] += 1
-            else:
-                self.late_completions.append((at, item_id, due))
+        # Each item's last completion in the period, counted by branch and lateness in the database (a month of a
+        # province has hundreds of thousands); only the late ones are read, for their list.
+        completions = _last_moves(of_items, Action.COMPLETE, start, end).annotate(
+            branch=Substr("item__unit__path", 1, self.branch_length), day=TruncDate("at")
+        )
+        on_time = Q(due__isnull=True) | Q(day__lte=F("due"))
+        counted = completions.values("branch").annotate(
+            completed=Count("id"), completed_on_time=Count("id", filter=on_time)
+        )
+        for branch, completed, completed_on_time in counted.order_by().values_list(
+            "branch", "completed", "completed_on_time"
+        ):
+            self.by_branch[branch]["completed"] += completed
+            self.by_branch[branch]["completed_on_time"] += completed_on_time
+        self.late_completions = list(completions.exclude(on_time).values_list("at", "item_id", "due").order_by())
         for _action, at, due, path in _latest_moves(of_items, [Action.ACKNOWLEDGE], after=start, before=end).values():
             counts = self.by_branch[path[: self.branch_length]]
             counts["acknowledged"] += 1
@@ -427,18 +434,20 @@ def _items_moved(of_items: Q, actions: list[str], period: Period) -> dict[str, i
     return dict(counts.order_by().values_list("action", "items"))
 
 
-def _transitions_in(items: QuerySet[WorkItem], of_items: Q, action: str, period: Period) -> list[dict[str, Any]]:
-    """The first LIST_LIMIT items that had `action` during the period, with when and why."""
-    in_period = ItemTransition.objects.filter(
-        _moved_between(start_of(period.start), start_of(period.end + datetime.timedelta(days=1))), action=action
-    )
-    moves = in_period.filter(of_items)
-    # An item returned and completed again counts once, at its last move; the list reads as a time line of
-    # each item's last move, not of its first.
+def _last_moves(of_items: Q, action: str, start: datetime.datetime, end: datetime.datetime) -> QuerySet[ItemTransition]:
+    """Each item's last move of `action` in [start, end): an item returned and completed again counts once."""
+    in_period = ItemTransition.objects.filter(_moved_between(start, end), action=action)
     later = in_period.filter(item=OuterRef("item")).filter(
         Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
     )
-    listed = list(moves.filter(~Exists(later)).only("item_id", "at", "reason").order_by("at", "id")[:LIST_LIMIT])
+    return in_period.filter(of_items).filter(~Exists(later))
+
+
+def _transitions_in(items: QuerySet[WorkItem], of_items: Q, action: str, period: Period) -> list[dict[str, Any]]:
+    """The first LIST_LIMIT items that had `action` during the period, with when and why."""
+    # The list reads as a time line of each item's last move, not of its first.
+    moves = _last_moves(of_items, action, start_of(period.start), start_of(period.end + datetime.timedelta(days=1)))
+    listed = list(moves.only("item_id", "at", "reason").order_by("at", "id")[:LIST_LIMIT])
     rows = _item_rows(items, [move.item_id for move in listed], period)
     for row, move in zip(rows, listed, strict=True):
         row["at"] = timezone.localtime(move.at).strftime("%Y-%m-%d %H:%M")
