@@ -121,6 +121,23 @@ class _ItemIds:
             return [row[0] for row in cursor.fetchall()]
 
 
+def _transitions_in_time_order(fresh: bool) -> None:
+    """On PostgreSQL, into a fresh table: lay the transitions out in the order of their time, as a portal that
+    recorded them as they happened would hold them (the generator writes each item's story at once).
+
+    A report reads the moves of its period: together on disk, they are a few thousand pages, not every page of
+    the table.
+    """
+    if connection.vendor != "postgresql" or not fresh:
+        return
+    table = connection.ops.quote_name(ItemTransition._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(f"CREATE INDEX transition_at_for_cluster ON {table} (at)")
+        cursor.execute(f"CLUSTER {table} USING transition_at_for_cluster")
+        cursor.execute("DROP INDEX transition_at_for_cluster")
+
+
 def _skip_row_by_row_foreign_key_checks() -> None:
     """On PostgreSQL as a superuser, skip the per-row foreign-key triggers, for this transaction only.
 
@@ -180,6 +197,7 @@ def generate_demo(
         if columns != set(ITEM_COLUMNS):
             raise RuntimeError(f"The generator does not know these item columns: {columns ^ set(ITEM_COLUMNS)}")
         ids = _ItemIds()
+        fresh_transitions = not ItemTransition.objects.exists()
         transitions = 0
 
         def flush(batch: list[tuple]) -> None:
@@ -212,6 +230,8 @@ def generate_demo(
                     if written // 200_000 != (written - len(batch_statuses)) // 200_000:
                         log(f"  {written:,} items, {transitions:,} transitions")
             log(f"{written:,} items and {transitions:,} transitions written; building indexes")
+        if histories:
+            _transitions_in_time_order(fresh_transitions)
         log("counting them into the dashboard counters")
         rows.deltas.apply(new_units_only=True)
     _analyze()
