@@ -23,6 +23,7 @@ from apps.core.rates import completion_rate
 from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.public.models import SATISFIED_RATINGS, CitizenRequest, RequestAction, RequestStep
+from apps.reports.branches import branch_section
 
 REQUEST_FIGURES = ("received", "accepted_on_time", "answered", "rated", "satisfied", "solved", "reopened")
 
@@ -68,15 +69,4 @@ def requests_in_period(
             counts["solved"] += solved is True
         counts["reopened"] += reopened[pk]
 
-    total: Counter[str] = Counter()
-    for counts in by_branch.values():
-        total.update(counts)
-    own = by_branch.get(unit.path)
-    return {
-        "total": request_figures(total),
-        "own": request_figures(own) if own else None,
-        "children": [
-            {"unit_id": child.pk, "name": child.name, **request_figures(by_branch.get(child.path, Counter()))}
-            for child in children
-        ],
-    }
+    return branch_section(unit, children, by_branch, request_figures)

@@ -42,6 +42,7 @@ from apps.items.models import (
 from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.org.supervision import SupervisionSettings, settings_for_paths
+from apps.reports.branches import branch_section
 from apps.reports.citizen_requests import requests_in_period
 from apps.reports.periods import Period
 from apps.reports.standing import StandingGroup, standing_groups
@@ -215,18 +216,7 @@ class _Lights:
         def counts(counter: Counter[str]) -> dict[str, int]:
             return {light: counter.get(light, 0) for light in LIGHTS}
 
-        total: Counter[str] = Counter()
-        for counter in self.by_branch.values():
-            total.update(counter)
-        own = self.by_branch.get(self.unit.path)
-        return {
-            "total": counts(total),
-            "own": counts(own) if own else None,
-            "children": [
-                {"unit_id": child.pk, "name": child.name, **counts(self.by_branch.get(child.path, Counter()))}
-                for child in children
-            ],
-        }
+        return branch_section(self.unit, children, self.by_branch, counts)
 
 
 def _latest_moves(
@@ -321,18 +311,7 @@ class _Timeliness:
         return figures
 
     def data(self, children: list[Unit]) -> dict[str, Any]:
-        total: Counter[str] = Counter()
-        for counts in self.by_branch.values():
-            total.update(counts)
-        own = self.by_branch.get(self.unit.path)
-        return {
-            "total": self._figures(total),
-            "own": self._figures(own) if own else None,
-            "children": [
-                {"unit_id": child.pk, "name": child.name, **self._figures(self.by_branch.get(child.path, Counter()))}
-                for child in children
-            ],
-        }
+        return branch_section(self.unit, children, self.by_branch, self._figures)
 
 
 def _notices(unit: Unit, period: Period, children: list[Unit]) -> dict[str, Any]:
@@ -365,18 +344,7 @@ def _notices(unit: Unit, period: Period, children: list[Unit]) -> dict[str, Any]
     def figures(counter: Counter[str]) -> dict[str, int]:
         return {name: counter.get(name, 0) for name in NOTICE_FIGURES}
 
-    total: Counter[str] = Counter()
-    for counter in by_branch.values():
-        total.update(counter)
-    own = by_branch.get(unit.path)
-    return {
-        "total": figures(total),
-        "own": figures(own) if own else None,
-        "children": [
-            {"unit_id": child.pk, "name": child.name, **figures(by_branch.get(child.path, Counter()))}
-            for child in children
-        ],
-    }
+    return branch_section(unit, children, by_branch, figures)
 
 
 def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> list[dict[str, Any]]:
