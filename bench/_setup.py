@@ -22,7 +22,7 @@ def bench_django(*, migrate: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deeds_portal.settings.base")
     os.environ.setdefault("DEEDS_VAR_DIR", str(ROOT / "var" / "bench"))
     if migrate:
-        _create_database(url)
+        database_at(url, "create")
 
     import django
     from django.core.management import call_command
@@ -32,7 +32,9 @@ def bench_django(*, migrate: bool = True) -> None:
         call_command("migrate", verbosity=0)
 
 
-def _create_database(url: str) -> None:
+def database_at(url: str, action: str) -> bool:
+    """Create (when missing), drop (and make again, with "drop") or look for ("exists") the database of `url`;
+    True when it exists after the action."""
     import psycopg2
 
     parts = urlparse(url)
@@ -42,10 +44,26 @@ def _create_database(url: str) -> None:
     )
     connection.autocommit = True
     with connection.cursor() as cursor:
+        if action == "drop":
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
+        exists = cursor.fetchone() is not None
+        if action in ("create", "drop") and not exists:
             cursor.execute(f'CREATE DATABASE "{name}"')
+            exists = True
     connection.close()
+    return exists
+
+
+def django_at(url: str) -> None:
+    """Set Django up on the database of `url`, with the base settings (DEBUG off, as in production)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "deeds_portal.settings.base"
+    os.environ.setdefault("DEEDS_VAR_DIR", str(ROOT / "var" / "bench"))
+    import django
+
+    django.setup()
 
 
 def bench_tree(code: str, *, townships: int, people_per_unit: int):

@@ -25,7 +25,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from _setup import database_at, django_at  # bench/ is the script's folder, first on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get(
@@ -36,35 +37,12 @@ PROVINCE_P95_MS, COUNTY_P95_MS, SPEED_UP = 50.0, 20.0, 100.0
 
 
 def database(action: str) -> bool:
-    """Create, drop or look for the benchmark's database; True when it exists (after the action)."""
-    import psycopg2
-
-    parts = urlparse(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        if action == "drop":
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        exists = cursor.fetchone() is not None
-        if action == "create" and not exists:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-            exists = True
-    connection.close()
-    return exists
+    """Create, drop (and make again) or look for the benchmark's database; True when it exists (after the action)."""
+    return database_at(DATABASE_URL, action)
 
 
 def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "deeds_portal.settings.base"  # DEBUG off, as in production
-    os.environ.setdefault("DEEDS_VAR_DIR", str(ROOT / "var" / "bench"))
-    import django
-
-    django.setup()
+    django_at(DATABASE_URL)
 
 
 def prepare(items: int, rebuild: bool, *, migrate: bool = True) -> dict:

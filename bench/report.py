@@ -19,40 +19,21 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from _setup import database_at, django_at  # bench/ is the script's folder, first on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_REPORT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/deeds_bench_reports")
 TARGET_SECONDS = 15.0
 
 
-def database(action: str) -> None:
-    """Create (when missing) or drop the benchmark's own database."""
-    import psycopg2
-
-    parts = urlparse(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        if action == "drop":
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+def database(action: str) -> bool:
+    """Create, drop (and make again) or look for the benchmark's database; True when it exists (after the action)."""
+    return database_at(DATABASE_URL, action)
 
 
 def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "deeds_portal.settings.base"  # DEBUG off, as in production
-    os.environ.setdefault("DEEDS_VAR_DIR", str(ROOT / "var" / "bench"))
-    import django
-
-    django.setup()
+    django_at(DATABASE_URL)
 
 
 def prepare(items: int):
