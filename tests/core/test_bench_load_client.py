@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def run_apart(coroutine: Awaitable[None]) -> None:
+    """Run the coroutine in a thread of its own: another test may have left an event loop running in this one
+    (asyncio.run refuses to start inside a running loop)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
 
 
 def load_module():
@@ -74,7 +82,7 @@ def test_http_connection_keeps_alive_and_reads_each_kind_of_body() -> None:
         assert len(connections) == 3  # opened again after each closing answer
         connection.close()
 
-    asyncio.run(serving(test))
+    run_apart(serving(test))
 
 
 def test_timed_get_counts_a_timeout_and_an_error_status() -> None:
@@ -86,7 +94,7 @@ def test_timed_get_counts_a_timeout_and_an_error_status() -> None:
         assert (await load.timed_get(connection, "/length", 2))[1] == 200  # a new connection after the timeout
         connection.close()
 
-    asyncio.run(serving(test))
+    run_apart(serving(test))
 
 
 def test_load_runs_its_clients_for_the_duration_and_tallies_errors() -> None:
@@ -101,7 +109,7 @@ def test_load_runs_its_clients_for_the_duration_and_tallies_errors() -> None:
         assert run.errors == len(run.samples) > 3
         assert run.errors_text() == f"{run.errors} (HTTP 404 {run.errors})"
 
-    asyncio.run(serving(test))
+    run_apart(serving(test))
 
 
 def test_database_url_takes_a_name_or_a_url() -> None:
