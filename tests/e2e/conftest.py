@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -104,6 +105,16 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_selector("header .who", state="attached")  # a narrow screen folds the header away
+
+
+def wait_until_drawn(image, timeout_s: float = 10.0) -> None:
+    """Wait until the image (a locator or an element handle) has loaded and has a width: a lazy thumbnail loads
+    once it comes near the viewport. Polled from here: the page's Content-Security-Policy refuses the string
+    evaluation Playwright's wait_for_function polls with."""
+    deadline = time.monotonic() + timeout_s
+    while not image.evaluate("image => image.complete && image.naturalWidth > 0"):
+        assert time.monotonic() < deadline, "the image was not drawn"
+        time.sleep(0.05)
 
 
 def csp_violations(page) -> list[str]:

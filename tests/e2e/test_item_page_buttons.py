@@ -11,6 +11,7 @@ from apps.items.models import Status, WorkItem
 from apps.items.services import item_apply_action, item_post_progress
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
+from tests.e2e.conftest import wait_until_drawn
 from tests.e2e.test_item_journey import PASSWORD, PNG
 from tests.factories import WorkItemFactory
 
@@ -42,7 +43,7 @@ def test_item_page_return_asks_first_and_shows_photos_as_thumbnails(page_as, tmp
     assert "danger" in page.get_attribute("button[value=return]", "class")
     # the thumbnail is lazy: it loads once it comes near the viewport, so bring it there, then see it drawn
     page.locator("img.thumb").first.scroll_into_view_if_needed()
-    page.wait_for_function("(img => img.complete && img.naturalWidth > 0)(document.querySelector('img.thumb'))")
+    wait_until_drawn(page.locator("img.thumb").first)
 
     # when: return is pressed and the question dismissed, then pressed again and confirmed
     page.fill("#id_reason", "佐证材料不全")

@@ -20,7 +20,7 @@ from apps.notifications.tasks import notifications_daily_task
 from apps.org.models import UnitLevel
 from apps.org.services import unit_create
 from apps.supervision.models import Notice, NoticeColour, NoticeEventKind, NoticeStatus
-from tests.e2e.conftest import csp_violations, log_in, screenshot
+from tests.e2e.conftest import csp_violations, log_in, screenshot, wait_until_drawn
 from tests.factories import WorkItemFactory
 from tests.notifications.conftest import Mailbox, smtp_server  # noqa: F401 (the SMTP server fixture)
 
@@ -148,7 +148,7 @@ def test_blue_notice_answered_another_escalated_to_red_reaches_the_inbox_and_one
         assert "雨污分流管网已完成80%" in replied.inner_text()
         assert replied.locator("img.thumb").get_attribute("alt") == evidence.name
         thumb = replied.locator("img.thumb").element_handle()
-        street_page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=thumb)  # lazy
+        wait_until_drawn(thumb)  # lazy
         assert thumb.evaluate("image => image.naturalWidth") == 64  # the photo itself, served back
         assert street_page.locator("form.notice-reply-form").count() == 0
         no_csp_violations(street_page)

@@ -17,7 +17,7 @@ from apps.accounts.models import Role, User
 from apps.items.models import Action, Status, WorkItem, today_local
 from apps.items.services import item_apply_action, item_post_progress
 from apps.org.models import Unit
-from tests.e2e.conftest import csp_violations, put_categories_back, screenshot
+from tests.e2e.conftest import csp_violations, put_categories_back, screenshot, wait_until_drawn
 from tests.e2e.test_item_journey import PNG
 from tests.factories import UserFactory, WorkItemFactory
 from tests.reports.conftest import travel_to
@@ -326,7 +326,7 @@ def test_role_journey_supervisor_closes_one_completed_item_and_returns_another(
     # then: its photo is a thumbnail, its size in Chinese brackets
     # the thumbnail is lazy: it loads once it comes near the viewport, so bring it there, then see it drawn
     page.locator("img.thumb").first.scroll_into_view_if_needed()
-    page.wait_for_function("(img => img.complete && img.naturalWidth > 0)(document.querySelector('img.thumb'))")
+    wait_until_drawn(page.locator("img.thumb").first)
     size = page.inner_text(".evidence .muted")
     assert size.startswith("（") and size.endswith("）") and "字节" in size
 
