@@ -4,6 +4,7 @@ import datetime
 import itertools
 from collections import defaultdict
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -17,9 +18,17 @@ from apps.items.rules import STATUS_MOVES
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def generated(db):
-    call_command("generate_demo", items=3_000, units=60, levels=4, stdout=StringIO())
+@pytest.fixture(params=["now", "just after midnight"])
+def generated(request, db):
+    """A generated tree's items with their stories: made now, or in the first minutes of a day (when the day's
+    completions and closes have had no time to happen)."""
+    if request.param == "now":
+        call_command("generate_demo", items=3_000, units=60, levels=4, stdout=StringIO())
+    else:
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        moment = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(0, 20)))
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            call_command("generate_demo", items=3_000, units=60, levels=4, stdout=StringIO())
     stories = defaultdict(list)
     for move in ItemTransition.objects.order_by("at", "id"):
         stories[move.item_id].append(move)

@@ -29,6 +29,8 @@ from apps.org.paths import PATH_SEGMENT_WIDTH
 from apps.org.supervision import SupervisionSettings
 from apps.workdays.days import WorkCalendar
 
+COMPLETION_MARGIN = datetime.timedelta(hours=2)
+
 
 def _month_end(day: datetime.date) -> datetime.date:
     following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
@@ -60,6 +62,9 @@ class ItemRows:
         self.histories = histories
         # The moment the story has reached: now, or the evening of an earlier day asked for.
         self.story_end = min(self.now, datetime.datetime.combine(self.as_of, datetime.time(23, 59), tzinfo=self.zone))
+        # The last day an item may have been completed on: two hours of it have passed by the story's end, so a
+        # completion an hour before a close at the story's end still falls on that day.
+        self.last_completion_day = (self.story_end - COMPLETION_MARGIN).astimezone(self.zone).date()
         self.teller = StoryTeller(
             rng=self.rng,
             zone=self.zone,
@@ -93,7 +98,7 @@ class ItemRows:
         start = as_of - self.days(20, 300)
         completed_on = None
         if status in DONE_STATUSES:
-            completed_on = start + self.days(0, (as_of - start).days)
+            completed_on = start + self.days(0, (self.last_completion_day - start).days)
             deadline = self.deadline_near(
                 completed_on - self.days(1, 40) if random() < 0.1 else completed_on + self.days(0, 120)
             )
