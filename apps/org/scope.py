@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from apps.core.generations import UNITS, generations
 from apps.org.paths import path_upper_bound, subtree_q
 
 if TYPE_CHECKING:
@@ -62,7 +65,26 @@ class SubtreeUnits:
 
 
 def subtree_units(path: str) -> SubtreeUnits:
-    """The ids that say which units lie in the subtree rooted at `path` (one query, two for a big subtree)."""
+    """The ids that say which units lie in the subtree rooted at `path`.
+
+    Every scoped list reads them, so with a shared cache (UNIT_TREE_CACHE_SECONDS) they are kept under the units'
+    generation, which every change of the tree bumps: a province's 2,001 ids are one query and 2 ms of Python a
+    request otherwise.
+    """
+    seconds = settings.UNIT_TREE_CACHE_SECONDS
+    if not seconds:
+        return _subtree_units_read(path)
+    (number,) = generations(UNITS)
+    key = f"subtree-units:{path}:{number}"
+    units = cache.get(key)
+    if units is None:
+        units = _subtree_units_read(path)
+        cache.set(key, units, seconds)
+    return units
+
+
+def _subtree_units_read(path: str) -> SubtreeUnits:
+    """subtree_units from the database: one query, two for a big subtree."""
     from apps.org.models import Unit  # the models module imports this one
 
     inside = list(Unit.objects.filter(subtree_q(path)).order_by().values_list("pk", flat=True)[: REACH_LIST_LIMIT + 1])

@@ -229,6 +229,9 @@ SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_URL el
 # (apps/core/generations.py): a change of items, notices, requests or units shows at once. The generations must be
 # shared by every process, so the cache is on only with CACHE_URL (0 turns it off).
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300" if CACHE_URL else "0"))
+# The ids of each subtree's units, which every scoped list reads (apps/org/scope.py), are kept in the shared cache
+# under the units' generation, likewise only with CACHE_URL (0 turns it off).
+UNIT_TREE_CACHE_SECONDS = int(os.environ.get("UNIT_TREE_CACHE_SECONDS", "3600" if CACHE_URL else "0"))
 # The public forms (apps/public): a captcha drawn by the portal itself, and a rate limit per address kept in
 # the cache (shared by every web node when CACHE_URL is set).
 CAPTCHA_LENGTH = 4

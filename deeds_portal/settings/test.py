@@ -15,5 +15,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="deeds
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 EAGER_TASKS_IN_BACKGROUND = False
 DEBUG = False
-# One process: the dashboards' cache and its generations live in its memory, and every test reads through them.
+# One process: the dashboards' and the unit tree's cache and their generations live in its memory, and every test
+# reads through them.
 DASHBOARD_CACHE_SECONDS = 300
+UNIT_TREE_CACHE_SECONDS = 300

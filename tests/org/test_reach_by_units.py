@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 
 from apps.accounts.models import Role
 from apps.items.models import WorkItem
@@ -84,6 +85,7 @@ def test_subtree_units_lists_the_smaller_side(cast, city, township, monkeypatch)
     assert outside_city.inside is None and len(outside_city.outside) == 1
     # ...and with nothing listable, neither
     monkeypatch.setattr(scope, "REACH_LIST_LIMIT", 0)
+    cache.clear()  # what was read under the other limit is kept for the tree as it stands
     assert subtree_units(city.path) == SubtreeUnits(city.path)
 
 
@@ -121,3 +123,22 @@ def test_a_subtree_holding_every_unit_there_is_needs_no_condition(leader, owner,
     assert "WHERE" not in str(visible.query)
     assert list(visible) == [item]
     assert list(WorkItem.objects.visible_to(owner)) == [item]
+
+
+def test_a_unit_added_below_shows_in_the_lists_read_before_it_at_once(
+    api, leader, district, system_admin, django_capture_on_commit_callbacks
+):
+    # given: the city's leader has read the item list once, so the ids of the city's units are cached
+    assert api(leader).get("/api/v1/items/").json()["results"] == []
+    cached = subtree_units(leader.unit.path)
+
+    # when: a new township is added under the district (committed) and an item is logged there
+    with django_capture_on_commit_callbacks(execute=True):
+        township = UnitFactory(name="新街道", code="XJ", level=UnitLevel.TOWNSHIP, parent=district)
+    WorkItemFactory(unit=township, by=system_admin, title="新街道的事项")
+
+    # then: the leader's next read reaches the new unit, in the list and filtered to it
+    assert township.pk not in cached.inside
+    assert [row["title"] for row in api(leader).get("/api/v1/items/").json()["results"]] == ["新街道的事项"]
+    filtered = api(leader).get("/api/v1/items/", {"unit": township.pk}).json()["results"]
+    assert [row["title"] for row in filtered] == ["新街道的事项"]

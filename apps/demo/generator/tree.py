@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.bulk_write import copy_rows
+from apps.core.generations import UNITS, generation_bump
 from apps.demo.generator.plans import ITEMS_PER_PARTY_MEMBER, synthetic_fanout
 from apps.items.models import Category, KeyLevel, OwnerType
 from apps.org.models import Unit, UnitLevel
@@ -105,6 +106,7 @@ class TreeBuilder:
         for unit, (_name, _level, parent, _place) in zip(created, rows, strict=True):
             unit.path = unit_path(unit_id=unit.pk, parent=parent)
         Unit.objects.bulk_update(created, ["path"], batch_size=2000)
+        generation_bump(UNITS)  # the tree grew: what is cached of it (dashboards, subtrees' unit ids) is old
         level_units = [
             GeneratedUnit(unit.pk, unit.name, unit.code, unit.level, unit.depth, unit.path, place)
             for unit, (_name, _level, _parent, place) in zip(created, rows, strict=True)
