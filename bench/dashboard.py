@@ -93,17 +93,19 @@ def notices_make(province, share: float = 0.01) -> None:
     started = time.monotonic()
     rng = random.Random(15)  # noqa: S311 - sample data, not secrets
     items = WorkItem.objects.in_subtree(province.path).filter(status__in=ACTIVE_STATUS_LIST)
-    chosen = [row for row in items.values_list("pk", "unit_id").iterator(chunk_size=50_000) if rng.random() < share]
+    rows = items.values_list("pk", "unit_id", "unit__path").iterator(chunk_size=50_000)
+    chosen = [row for row in rows if rng.random() < share]
     now, today = timezone.now(), timezone.localdate()
     colours = [NoticeColour.BLUE] * 6 + [NoticeColour.ORANGE] * 3 + [NoticeColour.RED]
     answered = now - datetime.timedelta(days=1)
     notices = []
-    for pk, unit_id in chosen:
+    for pk, unit_id, unit_path in chosen:
         replied = rng.random() < 0.5
         notices.append(
             Notice(
                 item_id=pk,
                 unit_id=unit_id,
+                unit_path=unit_path,
                 colour=rng.choice(colours),
                 requirements="按期报送整改进展",
                 reply_by=today + datetime.timedelta(days=rng.randint(-20, 10)),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel
+from apps.org.paths import PATH_MAX_LENGTH
 
 # Letters and digits nobody misreads on a phone screen or a slip of paper: no 0/O, 1/I/L.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -73,6 +74,9 @@ class CitizenRequest(TimeStampedModel):
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="citizen_requests"
     )
+    # That unit's path, set with the unit (on sending, and on forwarding to another unit; a unit's path never
+    # changes): a subtree's requests are a range of this column and their child branches its prefixes.
+    unit_path = models.CharField(_("handling unit's path"), max_length=PATH_MAX_LENGTH, editable=False)
     text = models.TextField(_("what happened"))
     # Private: shown only to the administrators of the handling unit and the units above it.
     name = models.CharField(_("name"), max_length=50, blank=True)
@@ -104,7 +108,10 @@ class CitizenRequest(TimeStampedModel):
         verbose_name = _("citizen request")
         verbose_name_plural = _("citizen requests")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "accept_by"], name="public_request_status_due")]
+        indexes = [
+            models.Index(fields=["status", "accept_by"], name="public_request_status_due"),
+            models.Index(fields=["unit_path"], name="public_request_unit_path"),  # a subtree's requests: a range of it
+        ]
 
     def __str__(self) -> str:
         return self.tracking_code

@@ -114,6 +114,7 @@ def request_submit(
                     tracking_code=tracking_code_new(today),
                     category=category,
                     unit=unit,
+                    unit_path=unit.path,
                     text=text,
                     name=name.strip(),
                     phone=phone.strip(),
@@ -203,6 +204,7 @@ def request_forward(*, request: CitizenRequest, by: User, unit: Unit, note: str)
 
     def change(locked: CitizenRequest) -> None:
         locked.unit = unit
+        locked.unit_path = unit.path  # the dashboards count the request in the new unit's subtree from now on
         locked.status = RequestStatus.RECEIVED
         locked.accepted_at = None
         locked.accept_by = request_accept_by(timezone.localdate())

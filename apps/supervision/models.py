@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.items.models import today_local
+from apps.org.paths import PATH_MAX_LENGTH
 from apps.org.scope import in_reach_of
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ class Notice(models.Model):
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("owning unit"), on_delete=models.CASCADE, related_name="+", editable=False
     )
+    # That unit's path, copied when the notice is issued (a unit's path never changes): a subtree's notices are a
+    # range of this column and their child branches its prefixes, counted without reading the units.
+    unit_path = models.CharField(_("owning unit's path"), max_length=PATH_MAX_LENGTH, editable=False)
     colour = models.CharField(_("colour"), max_length=10, choices=NoticeColour.choices)
     number = models.CharField(_("notice number"), max_length=50, blank=True, help_text=_("e.g. 督办〔2026〕12号"))
     requirements = models.TextField(_("requirements"))
@@ -101,7 +105,10 @@ class Notice(models.Model):
         verbose_name = _("supervision notice")
         verbose_name_plural = _("supervision notices")
         ordering = ["-issued_at", "-id"]
-        indexes = [models.Index(fields=["status", "reply_by"], name="notice_status_reply_by")]
+        indexes = [
+            models.Index(fields=["status", "reply_by"], name="notice_status_reply_by"),
+            models.Index(fields=["unit_path"], name="notice_unit_path"),  # a subtree's notices: a range of it
+        ]
 
     def __str__(self) -> str:
         return self.number or f"{self.get_colour_display()} #{self.pk}"

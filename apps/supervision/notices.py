@@ -132,6 +132,7 @@ def _create_notice(
     notice = Notice.objects.create(
         item=item,
         unit_id=item.unit_id,
+        unit_path=item.unit.path,  # the item was read with its unit (_lock_item)
         colour=colour,
         requirements=requirements.strip(),
         reply_by=reply_by,
