@@ -2,9 +2,10 @@
 """Supervision notices (督办单) of a unit's subtree, in total and per child unit, for the dashboard and the ranking.
 
 Notices are counted by the owning unit of their item, like every other figure: a subtree's notices are those on
-items owned in it, which each notice keeps (Notice.unit). Notices are few (thousands, not millions), so they are
-counted from the notices themselves in one GROUP BY over the child-branch prefix of that unit's path, not kept in
-the rollup counters.
+items owned in it, which each notice keeps with that unit's path (Notice.unit, Notice.unit_path). Notices are few
+(thousands, not millions), so they are counted from the notices themselves in one GROUP BY over the child-branch
+prefix of that path, not kept in the rollup counters; the path is the notice's own column, so the query reads no
+unit (joining the units read all of them: three quarters of the query's time at the province).
 """
 
 from __future__ import annotations
@@ -62,9 +63,9 @@ def notice_tallies(*, unit: Unit, today: datetime.date) -> NoticeTallies:
     """The notices on items owned in the unit's subtree, per child branch and in total: one query."""
     branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
     rows = (
-        Notice.objects.filter(subtree_q(unit.path, "unit__path"))
+        Notice.objects.filter(subtree_q(unit.path, "unit_path"))
         .order_by()
-        .annotate(branch=Substr("unit__path", 1, branch_length))
+        .annotate(branch=Substr("unit_path", 1, branch_length))
         .values("branch")
         .annotate(**_counts(today))
     )

@@ -1,7 +1,8 @@
 """Citizens' requests (群众诉求) of a unit's subtree, in total and per child unit, for the dashboards and the ranking.
 
 A request is counted by the unit handling it now (a forwarded request moves with it). Requests are few beside the
-items, so they are counted from the requests in one GROUP BY over the child-branch prefix of that unit's path.
+items, so they are counted from the requests in one GROUP BY over the child-branch prefix of that unit's path,
+which each request keeps (CitizenRequest.unit_path, moved with it when forwarded): the query reads no unit.
 - received: every request; accepted on time: taken on (受理) by the day it was due;
 - answered: answered and closed (答复办结), or its work item closed (销号);
 - 满意率 = satisfied and basically satisfied ÷ rated; 解决率 = confirmed solved ÷ rated (the sender's, or a phone
@@ -65,9 +66,9 @@ def request_tallies(*, unit: Unit) -> RequestTallies:
     branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
     answered = Q(status=RequestStatus.ANSWERED) | Q(status=RequestStatus.TURNED_INTO_ITEM, item__status=Status.CLOSED)
     rows = (
-        CitizenRequest.objects.filter(subtree_q(unit.path, "unit__path"))
+        CitizenRequest.objects.filter(subtree_q(unit.path, "unit_path"))
         .order_by()
-        .annotate(branch=Substr("unit__path", 1, branch_length), accepted_on=TruncDate("accepted_at"))
+        .annotate(branch=Substr("unit_path", 1, branch_length), accepted_on=TruncDate("accepted_at"))
         .values("branch")
         .annotate(
             received=Count("id"),
