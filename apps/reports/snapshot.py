@@ -319,7 +319,8 @@ def _notices(unit: Unit, period: Period, children: list[Unit]) -> dict[str, Any]
     past their reply deadline at its end (not replied, accepted or escalated before its end), from their steps."""
     start, end = start_of(period.start), start_of(period.end + datetime.timedelta(days=1))
     branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
-    notices = Notice.objects.filter(subtree_q(unit.path, "item__unit__path"), issued_at__lt=end)
+    # Each notice keeps its item's owning unit's path (Notice.unit_path): neither the items nor the units are read.
+    notices = Notice.objects.filter(subtree_q(unit.path, "unit_path"), issued_at__lt=end)
     steps = NoticeEvent.objects.filter(notice__in=notices, at__lt=end)
     replied_in_period = set(
         steps.filter(kind=NoticeEventKind.REPLIED, at__gte=start).values_list("notice_id", flat=True)
@@ -331,7 +332,7 @@ def _notices(unit: Unit, period: Period, children: list[Unit]) -> dict[str, Any]
     )
     by_branch: dict[str, Counter[str]] = defaultdict(Counter)
     for notice_id, colour, issued_at, reply_by, path in notices.values_list(
-        "id", "colour", "issued_at", "reply_by", "item__unit__path"
+        "id", "colour", "issued_at", "reply_by", "unit_path"
     ).iterator(2000):
         counts = by_branch[path[:branch_length]]
         if issued_at >= start:
