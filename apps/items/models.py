@@ -276,7 +276,10 @@ class WorkItem(TimeStampedModel):
     sequence = models.PositiveIntegerField(_("sequence"), editable=False)
     kind = models.CharField(_("list kind"), max_length=20, choices=ItemKind.choices)
     owner_type = models.CharField(_("owner type"), max_length=20, choices=OwnerType.choices)
-    unit = models.ForeignKey("org.Unit", verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="items")
+    # Indexed by item_unit_status (unit, status, id), which also serves the unique sequence per unit and year.
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     owner_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -371,6 +374,9 @@ class WorkItem(TimeStampedModel):
                 name="item_list_order",
             ),
             models.Index(fields=["responsible_unit", "unit"], name="item_responsible_owner"),
+            # A page of the API's list (newest first) of a subtree's items, filtered by status or not, is read from
+            # this index alone: the page's ids, then its rows (apps/items/api/views.py).
+            models.Index(fields=["unit", "status", "id"], name="item_unit_status"),
             # The items handed to another unit than their owner's: a list's total reads the counters of the user's
             # subtree and adds those handled in it and owned outside it, found here (apps/items/selectors.py).
             models.Index(

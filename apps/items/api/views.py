@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from apps.core.api import ErrorSerializer, PortalCursorPagination, UserFilterBackend
 from apps.core.versions import etag_of, version_of_etag
-from apps.items.api.list_rows import LIST_COLUMNS, item_list_rows
+from apps.items.api.list_rows import item_list_rows, item_page_values
 from apps.items.api.serializers import (
     ActionSerializer,
     ActionWithReasonSerializer,
@@ -128,12 +128,12 @@ class WorkItemViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Items in the caller's scope, newest first, paged by cursor; rows as `WorkItemSerializer` gives them.
 
-        The rows are read flat (list_rows.py): plain values of the page, then the units, people and categories it
-        names by id, rather than the serializer's nested walk over a six-table join.
+        The page's ids come first, from an index alone where one holds the filtered columns (item_unit_status for
+        a subtree's items by status); then the rows are read flat by id (list_rows.py): plain values, then the units,
+        people and categories they name, rather than the serializer's nested walk over a six-table join.
         """
-        queryset = self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS)
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(item_list_rows(page))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values("id"))
+        return self.get_paginated_response(item_list_rows(item_page_values([row["id"] for row in page])))
 
     @staticmethod
     def _with_timeline(queryset: QuerySet[WorkItem]) -> QuerySet[WorkItem]:
