@@ -94,7 +94,11 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only a value sent can be refused: the other fields keep their messages (a list read many times a second
+        # spells them for the one or two filters asked for).
         for name, field in self.fields.items():
+            if self.add_prefix(name) not in self.data:
+                continue
             if allowed := _allowed_values(field):
                 field.error_messages["invalid_choice"] = gettext("%(parameter)s takes one of: %(allowed)s.") % {
                     "parameter": name,
@@ -176,8 +180,18 @@ class ScopedFilterSet(django_filters.FilterSet):
     also passes `refuse_empty=True` (see FilterForm).
     """
 
-    def __init__(self, *args: Any, user: Any = None, refuse_empty: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: Any = None, *args: Any, user: Any = None, refuse_empty: bool = False, **kwargs: Any
+    ) -> None:
+        if refuse_empty and data is not None:
+            # No form is drawn from it (the API, its exports): a filter not sent filters nothing, so only those
+            # sent are copied and checked, which spares a busy list the copies of a score of fields.
+            self.base_filters = {
+                name: filter_
+                for name, filter_ in type(self).base_filters.items()
+                if any(key == name or key.startswith(f"{name}_") for key in data)
+            }
+        super().__init__(data, *args, **kwargs)
         self.refuse_empty = refuse_empty
         units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
         for unit_filter in self.filters.values():
