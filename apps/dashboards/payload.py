@@ -8,8 +8,10 @@ import re
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
+import orjson
 from django.conf import settings
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -231,28 +233,71 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
     }
 
 
-def dashboard_payload_for(*, user: User, unit: Unit, sort: str) -> dict[str, Any]:
-    """The dashboard's payload for the user, cached DASHBOARD_CACHE_SECONDS under the generations of what it is
-    read from (the items and their counters, notices, requests, units: apps/core/generations.py), the day and the
-    language, so any change shows at once. Only the breadcrumbs depend on who asks: they are drawn per request
-    from the units above, kept with the entry."""
+def _cached_payload(*, user: User, unit: Unit, sort: str, encoded: bool) -> tuple[Any, list[Unit]]:
+    """The dashboard's payload without its breadcrumbs (as a dict, or `encoded` as the two JSON objects around
+    them) and the units above, cached DASHBOARD_CACHE_SECONDS under the generations of what it is read from (the
+    items and their counters, notices, requests, units: apps/core/generations.py), the day and the language, so
+    any change shows at once."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    if not seconds:
-        return dashboard_payload(dashboard_build(user=user, unit=unit, sort=sort))
     sort = sort if sort in CHILD_SORTS else "unit"
-    numbers = ":".join(str(number) for number in generations(ITEMS, NOTICES, REQUESTS, UNITS))
-    key = f"dashboard:{unit.pk}:{sort}:{get_language()}:{today_local().isoformat()}:{numbers}"
-    entry = cache.get(key)
-    if entry is None:
-        dashboard = dashboard_build(user=user, unit=unit, sort=sort)
-        payload = dashboard_payload(dashboard)
+    key = None
+    if seconds:
+        numbers = ":".join(str(number) for number in generations(ITEMS, NOTICES, REQUESTS, UNITS))
+        form = "json" if encoded else "dict"
+        key = f"dashboard:{form}:{unit.pk}:{sort}:{get_language()}:{today_local().isoformat()}:{numbers}"
+        entry = cache.get(key)
+        if entry is not None:
+            payload, ancestors = entry
+            return payload, [
+                Unit(pk=other["id"], name=other["name"], level=other["level"], path=other["path"])
+                for other in ancestors
+            ]
+    dashboard = dashboard_build(user=user, unit=unit, sort=sort)
+    payload = dashboard_payload(dashboard)
+    del payload["breadcrumbs"]
+    if encoded:
+        payload = _encoded_around_breadcrumbs(payload)
+    if key is not None:
         ancestors = [
             {"id": other.pk, "name": other.name, "level": other.level, "path": other.path}
             for other in dashboard.ancestors
         ]
         cache.set(key, (payload, ancestors), seconds)
-        return payload
-    payload, ancestors = entry
+    return payload, dashboard.ancestors
+
+
+# The keys before the breadcrumbs in dashboard_payload's order; the JSON keeps that order.
+_BEFORE_BREADCRUMBS = ("unit", "today", "sort")
+_json_default = DjangoJSONEncoder().default
+
+
+def _json(value: Any) -> bytes:
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def _encoded_around_breadcrumbs(payload: dict[str, Any]) -> tuple[bytes, bytes]:
+    before = {name: payload[name] for name in _BEFORE_BREADCRUMBS}
+    after = {name: value for name, value in payload.items() if name not in before}
+    return _json(before), _json(after)
+
+
+def _breadcrumbs(user: User, unit: Unit, above: list[Unit]) -> list[dict[str, Any]]:
+    """Drawn per request: the units above that this reader may see, then the unit."""
     links = _Links()
-    above = [Unit(pk=other["id"], name=other["name"], level=other["level"], path=other["path"]) for other in ancestors]
-    return {**payload, "breadcrumbs": [_unit(other, links) for other in breadcrumbs_for(user, unit, above)]}
+    return [_unit(other, links) for other in breadcrumbs_for(user, unit, above)]
+
+
+def dashboard_payload_for(*, user: User, unit: Unit, sort: str) -> dict[str, Any]:
+    """The dashboard's payload for the user (the API serves it), cached (see _cached_payload); only the breadcrumbs
+    depend on who asks."""
+    payload, above = _cached_payload(user=user, unit=unit, sort=sort, encoded=False)
+    crumbs = _breadcrumbs(user, unit, above)
+    return {**{name: payload[name] for name in _BEFORE_BREADCRUMBS}, "breadcrumbs": crumbs, **payload}
+
+
+def dashboard_json_for(*, user: User, unit: Unit, sort: str) -> bytes:
+    """The same payload as JSON (the page's charts read it), kept encoded in the cache: a cached read encodes
+    only the reader's breadcrumbs."""
+    (before, after), above = _cached_payload(user=user, unit=unit, sort=sort, encoded=True)
+    crumbs = _json(_breadcrumbs(user, unit, above))
+    return b"".join((before[:-1], b',"breadcrumbs":', crumbs, b",", after[1:]))

@@ -5,7 +5,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from apps.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from apps.dashboards.payload import dashboard_data_url, dashboard_payload_for
+from apps.dashboards.payload import dashboard_data_url, dashboard_json_for
 from apps.dashboards.ranking import (
     DEFAULT_SORT,
     RANKING_FORMATS,
@@ -37,13 +37,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def dashboard_data(request: HttpRequest) -> JsonResponse:
+def dashboard_data(request: HttpRequest) -> HttpResponse:
     """The same dashboard as JSON, scoped the same way: a unit outside the user's subtree does not exist."""
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("Please log in.")}, status=401)
     unit = dashboard_unit_for(user=request.user, unit_id=request.GET.get("unit"))
-    payload = dashboard_payload_for(user=request.user, unit=unit, sort=request.GET.get("sort", "unit"))
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    body = dashboard_json_for(user=request.user, unit=unit, sort=request.GET.get("sort", "unit"))
+    return HttpResponse(body, content_type="application/json")
 
 
 @login_required

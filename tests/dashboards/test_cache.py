@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -90,3 +91,20 @@ def test_a_generation_moves_on_when_bumped_and_again_when_the_transaction_commit
     (after,) = generations(ITEMS)
     assert len(callbacks) == 1
     assert before < inside < after
+
+
+@pytest.mark.parametrize("cache_seconds", [300, 0])
+def test_the_page_json_and_the_api_give_the_same_dashboard_read_fresh_or_from_the_cache(
+    client, api, make_item, leader, city, district, settings, cache_seconds
+):
+    settings.DASHBOARD_CACHE_SECONDS = cache_seconds  # 0: no shared cache, every read builds the dashboard
+    make_item(Status.IN_PROGRESS)
+    client.force_login(leader)
+    with travel_to(TODAY):
+        for _read_again in range(2):
+            page = client.get(reverse("dashboards:data"), {"unit": district.pk, "sort": "rate"})
+            from_api = api(leader).get(f"/api/v1/dashboards/{district.pk}/", {"sort": "rate"})
+            assert page["Content-Type"] == "application/json"
+            assert page.json() == from_api.json()
+            assert list(page.json()) == list(from_api.json())  # the same keys in the same order
+            assert [unit["name"] for unit in page.json()["breadcrumbs"]] == ["昆明市", "五华区"]
