@@ -217,7 +217,10 @@ def breadcrumbs_for(user: User, unit: Unit, ancestors: list[Unit]) -> list[Unit]
 
 def _can_see(user: User, unit: Unit) -> bool:
     """The Python twin of Unit.objects.visible_to for one loaded unit."""
-    # The user's own subtree first: most dashboards are there, and the roles need a query.
+    # The user's own subtree first: most dashboards are there, and the roles (whether they see everything) need
+    # a query.
+    if user.is_authenticated and user.unit_id is not None and unit.is_within(user.unit):
+        return True
     return user_reaches(user, unit)
 
 
