@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from apps.core.exports import FILE_LANGUAGE, csv_guard, xlsx_guard
+from apps.core.exports import FILE_LANGUAGE, csv_guard
 from apps.items.models import ItemKind, KeyLevel, OwnerType, Status
 from apps.reports.periods import ReportKind
 
@@ -373,28 +373,82 @@ def _display_width(value: Any) -> int:
 SIGNED_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
-def _xlsx_typed(cell: Any, table: ReportTable, index: int) -> None:
-    """Changes as signed numbers, times as date-times and deadlines as dates, so a spreadsheet can sum and sort."""
-    value = cell.value
+def _xlsx_cell(value: Any, table: ReportTable, index: int) -> tuple[Any, str, bool]:
+    """A data cell's value as a spreadsheet should hold it, its number format, and whether it is set to the right.
+
+    Rates as percentages ("—" where there is none), changes as signed numbers, times as date-times and deadlines
+    as dates, so a spreadsheet can sum and sort.
+    """
+    if index in table.percent_columns:
+        if value is None:
+            return "—", "0.0%", True
+        return (value / 100 if isinstance(value, Decimal) else value), "0.0%", False
     if not isinstance(value, str):
-        return
+        return value, "General", False
     if index in table.change_columns and SIGNED_NUMBER.fullmatch(value):
-        decimals = "." in value
-        cell.value = Decimal(value) if decimals else int(value)
-        cell.number_format = "+0.0;-0.0;0.0" if decimals else "+0;-0;0"
-    elif index in table.moment_columns:
+        if "." in value:
+            return Decimal(value), "+0.0;-0.0;0.0", False
+        return int(value), "+0;-0;0", False
+    if index in table.moment_columns:
         with contextlib.suppress(ValueError):
-            cell.value = datetime.datetime.strptime(value, "%Y-%m-%d %H:%M")
-            cell.number_format = "yyyy-mm-dd hh:mm"
+            return datetime.datetime.strptime(value, "%Y-%m-%d %H:%M"), "yyyy-mm-dd hh:mm", False
     elif index in table.date_columns:
         with contextlib.suppress(ValueError):
-            cell.value = datetime.datetime.strptime(value, "%Y-%m-%d").date()
-            cell.number_format = "yyyy-mm-dd"
+            return datetime.datetime.strptime(value, "%Y-%m-%d").date(), "yyyy-mm-dd", False
+    return value, "General", False
+
+
+class _XlsxCells:
+    """Cells of a write-only workbook, each kind styled once: a cell takes a copy of its kind's style array instead
+    of looking each of its style objects up in the workbook's tables again."""
+
+    def __init__(self, workbook: Any) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        self.workbook = workbook
+        thin = Side(style="thin", color="999999")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.title_font = Font(bold=True, size=14)
+        self.title_alignment = Alignment(horizontal="center", vertical="center")
+        self.header_font = Font(bold=True)
+        self.header_fill = PatternFill("solid", fgColor="F2DCDB")
+        self.header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.right = Alignment(horizontal="right")
+        self.styles: dict[tuple[str, str, bool], Any] = {}
+
+    def _style(self, sheet: Any, kind: str, number_format: str = "General", right: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        key = (kind, number_format, right)
+        if key not in self.styles:
+            prototype = WriteOnlyCell(sheet)
+            if kind == "title":
+                prototype.font, prototype.alignment = self.title_font, self.title_alignment
+            elif kind == "header":
+                prototype.font, prototype.fill = self.header_font, self.header_fill
+                prototype.alignment, prototype.border = self.header_alignment, self.border
+            elif kind == "data":
+                prototype.border = self.border
+                prototype.number_format = number_format
+                if right:
+                    prototype.alignment = self.right
+            self.styles[key] = prototype._style
+        return self.styles[key]
+
+    def cell(self, sheet: Any, value: Any, kind: str = "", number_format: str = "General", right: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles.cell_style import StyleArray
+
+        cell = WriteOnlyCell(sheet, value)
+        if cell.data_type == "f":
+            cell.data_type = "s"  # the portal writes no formulas: text starting with "=" (a unit's name) stays text
+        if kind:
+            cell._style = StyleArray(self._style(sheet, kind, number_format, right))
+        return cell
 
 
 def render_xlsx(data: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
     with override(REPORT_LANGUAGE):
@@ -416,49 +470,31 @@ def render_xlsx(data: dict[str, Any]) -> bytes:
             *([_("Notices of the period")] if data.get("notices") else []),
             *([_("Requests of the period")] if data.get("requests") else []),
         ]
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    # Write-only: each row is written out as it is appended, not kept as cells to style and walk again.
+    workbook = Workbook(write_only=True)
+    cells = _XlsxCells(workbook)
     for sheet_name, table in zip(sheet_names, tables, strict=True):
         sheet = workbook.create_sheet(sheet_name[:31])
         width = len(table.headers)
-        sheet.append([f"{title} · {table.title}"])
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
-        sheet.row_dimensions[1].height = 28
-        sheet.append(table.headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="F2DCDB")
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = border
-        for row in table.rows:
-            sheet.append(
-                [
-                    value / 100 if index in table.percent_columns and isinstance(value, Decimal) else value
-                    for index, value in enumerate(row)
-                ]
-            )
-        for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
-            for index, cell in enumerate(row):
-                cell.border = border
-                _xlsx_typed(cell, table, index)
-                if index in table.percent_columns:
-                    cell.number_format = "0.0%"
-                    if cell.value is None:
-                        cell.value = "—"
-                        cell.alignment = Alignment(horizontal="right")
-        if table.note:
-            sheet.append([])
-            sheet.append([table.note])
-        xlsx_guard(sheet)  # a title or a unit's name starting with "=" stays text
+        # What a write-only sheet writes before its rows is set first: the frozen panes and the columns' widths.
         sheet.freeze_panes = "A3"
         for index, header in enumerate(table.headers):
             values = [header, *(row[index] for row in table.rows)]
             longest = max(_display_width(value) for value in values)
             sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(longest + 2, 8), 60)
+        sheet.row_dimensions[1].height = 28
+        sheet.merged_cells.add(f"A1:{get_column_letter(width)}1")
+        sheet.append([cells.cell(sheet, f"{title} · {table.title}", "title")])
+        sheet.append([cells.cell(sheet, header, "header") for header in table.headers])
+        for row in table.rows:
+            written = []
+            for index, value in enumerate(row):
+                value, number_format, right = _xlsx_cell(value, table, index)
+                written.append(cells.cell(sheet, value, "data", number_format, right))
+            sheet.append(written)
+        if table.note:
+            sheet.append([])
+            sheet.append([cells.cell(sheet, table.note)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
