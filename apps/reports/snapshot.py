@@ -17,8 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr, TruncDate
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
@@ -44,6 +43,7 @@ from apps.org.paths import PATH_SEGMENT_WIDTH, subtree_q
 from apps.org.supervision import SupervisionSettings, settings_for_paths
 from apps.reports.branches import branch_section
 from apps.reports.citizen_requests import requests_in_period
+from apps.reports.moves import PeriodMoves, period_moves_in_database, period_moves_plain
 from apps.reports.periods import Period
 from apps.reports.standing import StandingGroup, standing_groups
 from apps.supervision.models import Notice, NoticeColour, NoticeEvent, NoticeEventKind
@@ -220,12 +220,10 @@ class _Lights:
 
 
 def _latest_moves(
-    of_items: Q, actions: list[str], *, after: datetime.datetime | None, before: datetime.datetime
+    of_items: Q, actions: list[str], *, before: datetime.datetime
 ) -> dict[int, tuple[str, datetime.datetime, datetime.date | None, str]]:
-    """Each item's last move of `actions` in [after, before): item id -> (action, at, due, the item's unit path)."""
+    """Each item's last move of `actions` before `before`: item id -> (action, at, due, the item's unit path)."""
     moves = ItemTransition.objects.filter(of_items, action__in=actions, at__lt=before)
-    if after is not None:
-        moves = moves.filter(_moved_between(after, before))
     latest = {}
     rows = moves.order_by("at", "id").values_list("item_id", "action", "at", "due", "item__unit__path")
     with transaction.atomic():  # a cursor that streams, not one held past the transaction (WITH HOLD)
@@ -234,61 +232,31 @@ def _latest_moves(
     return latest
 
 
-def _moved_between(after: datetime.datetime, before: datetime.datetime) -> Q:
-    """Transitions in [after, before), put so that the (to_status, at) index finds them (every status is listed)."""
-    return Q(to_status__in=Status.values, at__gte=after, at__lt=before)
-
-
-def _in_time(at: datetime.datetime, due: datetime.date | None) -> bool:
-    """A timed step taken on time: on or before the local day it was due by (a step held to no limit is)."""
-    return due is None or at < _end_of_day(due)
-
-
-@functools.lru_cache(maxsize=4096)
-def _end_of_day(day: datetime.date) -> datetime.datetime:
-    """The midnight ending `day`: one per due date, not a local date worked out per step (a month has 200,000)."""
-    return start_of(day + datetime.timedelta(days=1))
-
-
 class _Timeliness:
     """On-time completion (按期办结率) and acknowledgement (签收及时率) in the period, per branch of the tree.
 
     A completion counts once, at the item's last completion in the period, judged against the deadline in force
-    then (ItemTransition.due); so does an acknowledgement, against the day it was due by. The items still not
-    acknowledged at the end of the period, past that day, count against the acknowledgement rate: waiting on
-    the last evening is the last assignment before the end not followed by an acknowledgement or a decline.
+    then (ItemTransition.due); so does an acknowledgement, against the day it was due by (both from the period's
+    moves, moves.py). The items still not acknowledged at the end of the period, past that day, count against the
+    acknowledgement rate: waiting on the last evening is the last assignment before the end not followed by an
+    acknowledgement or a decline.
     """
 
-    def __init__(self, unit: Unit, of_items: Q, period: Period) -> None:
+    def __init__(self, unit: Unit, of_items: Q, period: Period, moves: PeriodMoves) -> None:
         self.unit = unit
         self.branch_length = len(unit.path) + PATH_SEGMENT_WIDTH
         self.by_branch: dict[str, Counter[str]] = defaultdict(Counter)
-        start, end = start_of(period.start), start_of(period.end + datetime.timedelta(days=1))
-        self.late_completions: list[tuple[datetime.datetime, int, datetime.date]] = []
-        # Each item's last completion in the period, counted by branch and lateness in the database (a month of a
-        # province has hundreds of thousands); only the late ones are read, for their list.
-        completions = _last_moves(of_items, Action.COMPLETE, start, end).annotate(
-            branch=Substr("item__unit__path", 1, self.branch_length), day=TruncDate("at")
-        )
-        on_time = Q(due__isnull=True) | Q(day__lte=F("due"))
-        counted = completions.values("branch").annotate(
-            completed=Count("id"), completed_on_time=Count("id", filter=on_time)
-        )
-        for branch, completed, completed_on_time in counted.order_by().values_list(
-            "branch", "completed", "completed_on_time"
-        ):
-            self.by_branch[branch]["completed"] += completed
-            self.by_branch[branch]["completed_on_time"] += completed_on_time
-        self.late_completions = list(completions.exclude(on_time).values_list("at", "item_id", "due").order_by())
-        for _action, at, due, path in _latest_moves(of_items, [Action.ACKNOWLEDGE], after=start, before=end).values():
-            counts = self.by_branch[path[: self.branch_length]]
-            counts["acknowledged"] += 1
-            counts["acknowledged_on_time"] += _in_time(at, due)
+        for branch, counts in moves.by_branch.items():
+            self.by_branch[branch].update(counts)
+        # The first LIST_LIMIT late completions, (at, item id, due) in that order, and how many there are.
+        self.late_completions = moves.late
+        self.late_count = moves.late_count
+        end = start_of(period.end + datetime.timedelta(days=1))
         steps = [Action.ASSIGN, Action.ACKNOWLEDGE, Action.DECLINE]
         # item id -> (the day it was due by, its unit's path): still waiting, past the day, if being delivered
         self.waiting_late_candidates = {
             item_id: (due, path)
-            for item_id, (action, _at, due, path) in _latest_moves(of_items, steps, after=None, before=end).items()
+            for item_id, (action, _at, due, path) in _latest_moves(of_items, steps, before=end).items()
             if action == Action.ASSIGN and due is not None and due <= period.end
         }
         self.waiting_late: list[tuple[datetime.date, int]] = []
@@ -394,46 +362,26 @@ def _item_rows(items: QuerySet[WorkItem], ids: list[int], period: Period) -> lis
     return rows
 
 
-def _items_moved(of_items: Q, actions: list[str], period: Period) -> dict[str, int]:
-    """How many items had each of `actions` during the period, in one read of the period's transitions."""
-    moves = ItemTransition.objects.filter(
-        of_items, _moved_between(start_of(period.start), start_of(period.end + datetime.timedelta(days=1)))
-    )
-    counts = moves.filter(action__in=actions).values("action").annotate(items=Count("item", distinct=True))
-    return dict(counts.order_by().values_list("action", "items"))
-
-
-def _last_moves(of_items: Q, action: str, start: datetime.datetime, end: datetime.datetime) -> QuerySet[ItemTransition]:
-    """Each item's last move of `action` in [start, end): an item returned and completed again counts once."""
-    in_period = ItemTransition.objects.filter(_moved_between(start, end), action=action)
-    later = in_period.filter(item=OuterRef("item")).filter(
-        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
-    )
-    return in_period.filter(of_items).filter(~Exists(later))
-
-
-def _transitions_in(items: QuerySet[WorkItem], of_items: Q, action: str, period: Period) -> list[dict[str, Any]]:
-    """The first LIST_LIMIT items that had `action` during the period, with when and why."""
-    # The list reads as a time line of each item's last move, not of its first.
-    moves = _last_moves(of_items, action, start_of(period.start), start_of(period.end + datetime.timedelta(days=1)))
-    listed = list(moves.only("item_id", "at", "reason").order_by("at", "id")[:LIST_LIMIT])
-    rows = _item_rows(items, [move.item_id for move in listed], period)
-    for row, move in zip(rows, listed, strict=True):
-        row["at"] = timezone.localtime(move.at).strftime("%Y-%m-%d %H:%M")
-        row["reason"] = move.reason
-    return rows
-
-
 def _period_lists(
-    items: QuerySet[WorkItem], of_items: Q, moves: tuple[tuple[str, str], ...], period: Period
+    items: QuerySet[WorkItem], lists: tuple[tuple[str, str], ...], period: Period, moves: PeriodMoves
 ) -> dict[str, Any]:
-    """The lists of the items moved in the period (completed, closed, …): each one's count and first rows."""
-    counts = _items_moved(of_items, [action for _key, action in moves], period)
-    lists: dict[str, Any] = {}
-    for key, action in moves:
-        lists[f"{key}_count"] = counts.get(action, 0)
-        lists[f"{key}_items"] = _transitions_in(items, of_items, action, period)
-    return lists
+    """The lists of the items moved in the period (completed, closed, …): each one's count and first rows, in the
+    order of each item's last move of the list's action (a time line of the last moves, not of the first)."""
+    listed = {action: moves.listed.get(action, []) for _key, action in lists}
+    reasons = dict(
+        ItemTransition.objects.filter(pk__in=[move_id for rows in listed.values() for _at, move_id, _item in rows])
+        .order_by()
+        .values_list("id", "reason")
+    )
+    result: dict[str, Any] = {}
+    for key, action in lists:
+        result[f"{key}_count"] = moves.items.get(action, 0)
+        rows = _item_rows(items, [item_id for _at, _id, item_id in listed[action]], period)
+        for row, (at, move_id, _item_id) in zip(rows, listed[action], strict=True):
+            row["at"] = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+            row["reason"] = reasons[move_id]
+        result[f"{key}_items"] = rows
+    return result
 
 
 def _by_order(entries: Iterable[tuple[Any, ...]]) -> list[int]:
@@ -596,15 +544,24 @@ def snapshot_build(
     of_items = subtree_q(unit.path, "item__unit__path") & Q(item__created_at__lt=end_moment)
     newly_overdue: list[tuple[datetime.date, int]] = []
     key_items: list[tuple[str, datetime.date, int]] = []
-    moves = (
+    listed_moves = (
         ("completed", Action.COMPLETE),
         ("closed", Action.CLOSE),
         ("returned", Action.RETURN),
         ("extended", Action.GRANT_EXTENSION),
     )
+    read_moves = functools.partial(
+        period_moves_in_database if _counts_in_database() else period_moves_plain,
+        of_items,
+        start=start_moment,
+        end=end_moment,
+        branch_length=len(unit.path) + PATH_SEGMENT_WIDTH,
+        limit=LIST_LIMIT,
+    )
     if not _counts_in_database():
-        timeliness = _Timeliness(unit, of_items, period)
-        period_moves = _period_lists(items, of_items, moves, period)
+        moves = read_moves()
+        timeliness = _Timeliness(unit, of_items, period, moves)
+        period_lists = _period_lists(items, listed_moves, period, moves)
         _count_item_by_item(
             items,
             unit,
@@ -622,8 +579,9 @@ def snapshot_build(
         count = functools.partial(_groups_counted_in_database, items, unit, period)
         with ThreadPoolExecutor(max_workers=1) as pool:
             counted = None if connection.in_atomic_block else pool.submit(_on_a_connection_of_its_own, count)
-            timeliness = _Timeliness(unit, of_items, period)
-            period_moves = _period_lists(items, of_items, moves, period)
+            moves = read_moves()
+            timeliness = _Timeliness(unit, of_items, period, moves)
+            period_lists = _period_lists(items, listed_moves, period, moves)
             groups = counted.result() if counted else count()
         on_progress(10)
         _count_groups(
@@ -663,11 +621,11 @@ def snapshot_build(
     on_progress(40)
 
     lists: dict[str, Any] = {}
-    lists.update(period_moves)
+    lists.update(period_lists)
     lists["newly_overdue_count"] = len(newly_overdue)
     lists["newly_overdue_items"] = _item_rows(items, _by_order(newly_overdue)[:LIST_LIMIT], period)
-    late = sorted(timeliness.late_completions)
-    lists["completed_late_count"] = len(late)
+    late = timeliness.late_completions  # in order of (at, item id, due) already, the first LIST_LIMIT
+    lists["completed_late_count"] = timeliness.late_count
     lists["completed_late_items"] = _item_rows(items, [item_id for _at, item_id, _due in late[:LIST_LIMIT]], period)
     for row, (at, _item_id, due) in zip(lists["completed_late_items"], late, strict=False):
         row["at"] = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
