@@ -238,7 +238,7 @@ def test_tracking_page_says_the_item_is_done(
 ) -> None:
     from apps.items.services import item_post_progress
 
-    sent.unit = unit_admin.unit
+    sent.unit, sent.unit_path = unit_admin.unit, unit_admin.unit.path
     sent.save()
     turned = request_turn_into_item(
         request=sent, by=unit_admin, title="修复社区路灯", content=TEXT, deadline=datetime.date(2099, 12, 31)
