@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Model
-from rest_framework.fields import DateTimeField
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.items.models import Category, Light, Status, WorkItem, counts_as_overdue, light_on, today_local
@@ -52,16 +52,18 @@ LIST_COLUMNS = (
 UNIT_COLUMNS = ("unit_id", "responsible_unit_id")
 PERSON_COLUMNS = ("owner_person_id", "responsible_person_id", "lead_leader_id")
 
-# DRF's own formatting of a datetime (the current time zone, ISO 8601), so rows read exactly as the serializer's.
-_datetime_field = DateTimeField()
-
 
 def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _datetime(value: datetime.datetime | None) -> str | None:
-    return _datetime_field.to_representation(value) if value else None
+def _datetime(value: datetime.datetime | None, zone: datetime.tzinfo) -> str | None:
+    """DRF's DateTimeField.to_representation (ISO 8601 in the current time zone, "Z" for UTC), without its checks
+    of the field's settings for every value."""
+    if not value:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return f"{text[:-6]}Z" if text.endswith("+00:00") else text
 
 
 def _ids(rows: Sequence[dict[str, Any]], columns: Iterable[str]) -> set[int]:
@@ -132,6 +134,7 @@ def item_list_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     status_labels = {value: str(label) for value, label in Status.choices}
     light_labels = {value: str(label) for value, label in Light.choices}
     today = today_local()
+    zone = timezone.get_current_timezone()
     result = []
     for row in rows:
         status, deadline = row["status"], row["deadline"]
@@ -158,7 +161,7 @@ def item_list_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "original_deadline": _date(row["original_deadline"]),
                 "extension_asked_for": _date(row["extension_asked_for"]),
                 "acknowledge_by": _date(row["acknowledge_by"]),
-                "acknowledged_at": _datetime(row["acknowledged_at"]),
+                "acknowledged_at": _datetime(row["acknowledged_at"], zone),
                 "is_overdue": is_overdue,
                 "days_overdue": (today - deadline).days if is_overdue else 0,
                 "light": str(light),
@@ -167,7 +170,7 @@ def item_list_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "key_level": row["key_level"],
                 "source": row["source"],
                 "is_published": row["is_published"],
-                "updated_at": _datetime(row["updated_at"]),
+                "updated_at": _datetime(row["updated_at"], zone),
             }
         )
     return result
