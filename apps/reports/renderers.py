@@ -590,12 +590,37 @@ def _numbered_canvas(font: str, label: str) -> type:
     return NumberedCanvas
 
 
+PDF_CELL_PADDING = 6  # ReportLab's default left and right padding of a table cell
+PDF_CELL_FONT_SIZE = 8
+
+
+def _pdf_column_widths(texts: list[list[str]], font: str, available: float) -> list[float]:
+    """Widths filling the page's width: each column as wide as its longest text where they all fit, the narrow
+    ones kept whole and the wide ones sharing what is left otherwise (their texts wrap)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    columns = len(texts[0])
+    natural = [
+        max(stringWidth(row[index], font, PDF_CELL_FONT_SIZE) for row in texts) + 2 * PDF_CELL_PADDING
+        for index in range(columns)
+    ]
+    if sum(natural) <= available:
+        spare = (available - sum(natural)) / columns
+        return [width + spare for width in natural]
+    share = available / columns
+    narrow = [index for index, width in enumerate(natural) if width <= share]
+    left = available - sum(natural[index] for index in narrow)
+    wide_total = sum(width for index, width in enumerate(natural) if index not in narrow)
+    return [natural[index] if index in narrow else left * natural[index] / wide_total for index in range(columns)]
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     """An A4 landscape document with every table; the Chinese font is embedded (subset)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _register_pdf_font()
@@ -608,25 +633,36 @@ def render_pdf(data: dict[str, Any]) -> bytes:
     subheading = ParagraphStyle(
         "subheading", fontName=font, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4, keepWithNext=1
     )
-    cell_style = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
+    cell_style = ParagraphStyle("cell", fontName=font, fontSize=PDF_CELL_FONT_SIZE, leading=10)
     note_style = ParagraphStyle("note", fontName=font, fontSize=8, leading=10, textColor=colors.grey)
     story: list[Any] = [Paragraph(_pdf_text(title), heading)]
+    # the frame's width: the page less its margins and the frame's own padding (6 points a side)
+    page_width = landscape(A4)[0] - 24 * mm - 12
     for table in tables:
         story.append(Paragraph(_pdf_text(table.title), subheading))
-        rows = [[Paragraph(_pdf_text(header), cell_style) for header in table.headers]]
+        texts = [list(table.headers)]
         for row in table.rows:
-            rows.append(
-                [
-                    Paragraph(_pdf_text(_csv_value(value, index in table.percent_columns)), cell_style)
-                    for index, value in enumerate(row)
-                ]
-            )
-        if len(rows) == 1:
-            rows.append([Paragraph("—", cell_style)] + [""] * (len(table.headers) - 1))
-        grid = Table(rows, repeatRows=1)
+            texts.append([str(_csv_value(value, index in table.percent_columns)) for index, value in enumerate(row)])
+        if len(texts) == 1:
+            texts.append(["—"] + [""] * (len(table.headers) - 1))
+        widths = _pdf_column_widths(texts, font, page_width)
+        # A text that fits its column is drawn as it is; only one that must wrap is laid out as a Paragraph (a
+        # report of a province has some twenty thousand cells, and a Paragraph is parsed, wrapped and drawn as
+        # markup, many times the cost of a string).
+        rows = [
+            [
+                text
+                if "\n" not in text and stringWidth(text, font, PDF_CELL_FONT_SIZE) <= width - 2 * PDF_CELL_PADDING
+                else Paragraph(_pdf_text(text), cell_style)
+                for text, width in zip(row, widths, strict=True)
+            ]
+            for row in texts
+        ]
+        grid = Table(rows, colWidths=widths, repeatRows=1)
         grid.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), font, PDF_CELL_FONT_SIZE, cell_style.leading),
                     ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2DCDB")),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
