@@ -106,11 +106,14 @@ def in_reach_through_units(queryset: RowsT, user: User, *unit_fields: str) -> Ro
     """
     if not user.is_authenticated:
         return queryset.none()
+    units = subtree_units(user.unit.path) if user.unit_id is not None else None
+    if units is not None and units.outside == []:
+        return queryset  # the subtree is every unit there is: whoever the user is, nothing is left out
     if user.sees_everything:
         return queryset
-    if user.unit_id is None:
+    if units is None:
         return queryset.none()
-    return queryset.filter(subtree_units_q(subtree_units(user.unit.path), *unit_fields))
+    return queryset.filter(subtree_units_q(units, *unit_fields))
 
 
 def subtree_units_q(units: SubtreeUnits, *unit_fields: str) -> Q:
