@@ -481,7 +481,16 @@ class ItemTransition(models.Model):
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["to_status", "at"], name="transition_status_at")]
+        indexes = [
+            models.Index(fields=["to_status", "at"], name="transition_status_at"),
+            # The hand-over steps, few among all moves: a report finds each item's last one before the end of its
+            # period here instead of reading every transition (apps/reports/snapshot.py, waiting past the limit).
+            models.Index(
+                fields=["item", "at"],
+                name="transition_handover_steps",
+                condition=Q(action__in=[Action.ASSIGN, Action.ACKNOWLEDGE, Action.DECLINE]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.action} {self.from_status}→{self.to_status}"
@@ -503,6 +512,11 @@ class ProgressUpdate(models.Model):
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
         ordering = ["-at", "-id"]
+        indexes = [
+            # An item's last note before a moment, read from the index alone: a report looks it up for each of the
+            # hundreds of thousands of items being delivered at the end of its period (apps/reports/standing.py).
+            models.Index(fields=["item", "at", "id"], name="progress_item_at", include=["percent"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.percent}%"
