@@ -120,6 +120,7 @@ def period_moves_in_database(
         limit=limit,
         zone=django_settings.TIME_ZONE,
         complete=Action.COMPLETE.value,
+        actions=[action.value for action in COUNTED_ACTIONS],
     )
     sql = f"""
         WITH last AS (
@@ -131,18 +132,24 @@ def period_moves_in_database(
              ORDER BY m.item_id, m.action, m.at DESC, m.id DESC
         )
         SELECT action, branch, count(*), count(*) FILTER (WHERE on_time), NULL::timestamptz, NULL::integer,
-               NULL::integer, NULL::date, NULL::boolean, NULL::boolean
+               NULL::integer, NULL::date, false, false
           FROM last
          GROUP BY action, branch
         UNION ALL
-        -- the first rows of each list, and the first late completions
-        SELECT action, NULL, NULL, NULL, at, id, item_id, due, listed, late
-          FROM (SELECT last.*,
-                       row_number() OVER (PARTITION BY action ORDER BY at, id) <= %(limit)s AS listed,
-                       row_number() OVER (PARTITION BY action, on_time ORDER BY at, item_id, due) <= %(limit)s
-                       AND action = %(complete)s AND NOT on_time AS late
-                  FROM last) AS placed
-         WHERE listed OR late
+        -- the first rows of each list: a bounded sort of each action's moves, not a ranking of them all
+        (SELECT first.*
+           FROM unnest(%(actions)s::varchar[]) AS listed (action),
+                LATERAL (SELECT action, NULL::text, NULL::bigint, NULL::bigint, at, id, item_id, due, true, false
+                           FROM last
+                          WHERE last.action = listed.action
+                          ORDER BY at, id
+                          LIMIT %(limit)s) AS first)
+        UNION ALL
+        (SELECT action, NULL, NULL, NULL, at, id, item_id, due, false, true
+           FROM last
+          WHERE action = %(complete)s AND NOT on_time
+          ORDER BY at, item_id, due
+          LIMIT %(limit)s)
     """  # noqa: S608 - the scope comes from the ORM; every value is a parameter
     moves = PeriodMoves()
     listed: dict[str, list[tuple[datetime.datetime, int, int]]] = defaultdict(list)
@@ -164,7 +171,7 @@ def period_moves_in_database(
             continue
         if is_listed:
             listed[action].append((at, move_id, item_id))
-        if is_late:
+        elif is_late:
             moves.late.append((at, item_id, due))
     moves.listed = {action: sorted(rows) for action, rows in listed.items()}
     moves.late.sort()
