@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.core.rates import completion_rate
@@ -76,6 +77,8 @@ LIST_KEYS = (
 )
 TIMELINESS = ("completed", "completed_on_time", "acknowledged", "acknowledged_on_time", "waiting_late")
 NOTICE_FIGURES = ("issued", "answered", "overdue", "red")
+# The items are counted in the database in this many parts of their ids, in parallel.
+STANDING_PARTS = 2
 # Renewing the worker's lease while the items are read, in rows.
 PROGRESS_EVERY_ROWS = 50_000
 
@@ -458,8 +461,11 @@ def _counts_in_database() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _groups_counted_in_database(items: QuerySet[WorkItem], unit: Unit, period: Period) -> list[StandingGroup]:
-    """On PostgreSQL: the items replayed and counted by the database in one pass, a few hundred groups back."""
+def _groups_counted_in_database(
+    items: QuerySet[WorkItem], unit: Unit, period: Period, ids: tuple[int, int] | None = None
+) -> list[StandingGroup]:
+    """On PostgreSQL: the items (those with ids in [low, high) of `ids`) replayed and counted by the database in one
+    pass, a few hundred groups back."""
     return list(
         standing_groups(
             items=items,
@@ -469,8 +475,17 @@ def _groups_counted_in_database(items: QuerySet[WorkItem], unit: Unit, period: P
             end=start_of(period.end + datetime.timedelta(days=1)),
             start_day=period.start,
             end_day=period.end + datetime.timedelta(days=1),
+            ids=ids,
         )
     )
+
+
+def _id_parts(parts: int) -> list[tuple[int, int]]:
+    """The range of the items' ids cut in `parts` ranges [low, high) of about as many ids each."""
+    bounds = WorkItem.objects.aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"] or 0, (bounds["high"] or 0) + 1
+    cuts = [low + (high - low) * part // parts for part in range(parts)] + [high]
+    return list(itertools.pairwise(cuts))
 
 
 def _on_a_connection_of_its_own(read: Callable[[], list[StandingGroup]]) -> list[StandingGroup]:
@@ -574,15 +589,23 @@ def snapshot_build(
             on_progress=on_progress,
         )
     else:
-        # The database counts the items on one core while the transitions of the period are read on the other.
-        # Outside a transaction only: a second connection would not see what one has not committed yet.
+        # The database counts the items in parts, each on a connection of its own, while the moves of the period are
+        # read on this one: the counting is the longest read, and the period's moves take a part of it only.
+        # Outside a transaction only: another connection would not see what this one has not committed yet.
         count = functools.partial(_groups_counted_in_database, items, unit, period)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            counted = None if connection.in_atomic_block else pool.submit(_on_a_connection_of_its_own, count)
+        with ThreadPoolExecutor(max_workers=STANDING_PARTS) as pool:
+            counted = (
+                []
+                if connection.in_atomic_block
+                else [
+                    pool.submit(_on_a_connection_of_its_own, functools.partial(count, ids=part))
+                    for part in _id_parts(STANDING_PARTS)
+                ]
+            )
             moves = read_moves()
             timeliness = _Timeliness(unit, of_items, period, moves)
             period_lists = _period_lists(items, listed_moves, period, moves)
-            groups = counted.result() if counted else count()
+            groups = [group for part in counted for group in part.result()] if counted else count()
         on_progress(10)
         _count_groups(
             groups,

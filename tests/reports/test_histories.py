@@ -140,3 +140,35 @@ def test_database_counting_of_a_unit_down_the_tree(province, monkeypatch):
     for row in counted["children"]:
         by_branch[row["unit_id"]] += row["planned"]
     assert sum(by_branch.values()) + (counted["own"] or {}).get("planned", 0) == counted["total"]["planned"]
+
+
+@pytest.fixture
+def committed_province(transactional_db):
+    """The generated province committed, so that other connections see it."""
+    call_command("generate_demo", items=3_000, units=60, levels=4, as_of=AS_OF, stdout=StringIO())
+    return Unit.objects.get(parent=None)
+
+
+def test_database_counting_in_parts_on_connections_of_their_own_gives_the_plain_loops_figures(
+    committed_province, monkeypatch
+):
+    require_postgres()
+    # given: outside a transaction, the items counted in three parts of their ids, each on a connection of its own
+    monkeypatch.setattr(snapshot, "STANDING_PARTS", 3)
+    parts: list[tuple[int, int] | None] = []
+    counted_part = snapshot._groups_counted_in_database
+    monkeypatch.setattr(
+        snapshot,
+        "_groups_counted_in_database",
+        lambda *args, ids=None: parts.append(ids) or counted_part(*args, ids=ids),
+    )
+
+    # when: the database counts, then the plain loop counts
+    counted = snapshot_build(unit=committed_province, period=JUNE, previous_data=None)
+    monkeypatch.setattr(snapshot, "_counts_in_database", lambda: False)
+    plain = snapshot_build(unit=committed_province, period=JUNE, previous_data=None)
+
+    # then: three parts were counted, and together they give the plain loop's report
+    assert len(parts) == 3 and None not in parts
+    assert counted == plain
+    assert counted["total"]["planned"] > 1000
