@@ -93,6 +93,21 @@ def main() -> int:
             figures_seconds.append(time.monotonic() - started)
 
     services.snapshot_build = timed_build
+    file_seconds: dict[str, float] = {}
+
+    def timed_render(extension, render):
+        def timed(data):
+            started = time.monotonic()
+            try:
+                return render(data)
+            finally:
+                file_seconds[extension] = time.monotonic() - started
+
+        return timed
+
+    # report_generate reads the renderers from this table as it renders
+    for extension, render in list(services.RENDERERS.items()):
+        services.RENDERERS[extension] = timed_render(extension, render)
     worst = 0.0
     for run in range(arguments.runs):
         Report.objects.filter(kind=ReportKind.MONTHLY, unit=province, period_start=period.start).delete()
@@ -111,7 +126,9 @@ def main() -> int:
         data = report.data
         print(
             f"run {run + 1}: monthly report of {province.name}, {period.start}–{period.end}: {seconds:.1f} s "
-            f"(figures {figures_seconds[-1]:.1f} s, files {seconds - figures_seconds[-1]:.1f} s); "
+            f"(figures {figures_seconds[-1]:.1f} s, files {seconds - figures_seconds[-1]:.1f} s: "
+            + ", ".join(f"{extension} {spent:.1f} s" for extension, spent in file_seconds.items())
+            + "); "
             f"planned {data['total']['planned']:,}, completed {data['total']['completed']:,}, "
             f"overdue {data['total']['overdue']:,}, completed in the month {data['completed_count']:,}"
         )
