@@ -155,6 +155,8 @@ def period_moves_in_database(
     listed: dict[str, list[tuple[datetime.datetime, int, int]]] = defaultdict(list)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # compiling it costs more than it saves
+        # no parallel workers: the items are being counted on the other cores (snapshot.py) meanwhile
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for action, branch, count, on_time, at, move_id, item_id, due, is_listed, is_late in rows:
