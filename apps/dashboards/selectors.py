@@ -40,14 +40,13 @@ from apps.items.models import (
 )
 from apps.org.models import Unit
 from apps.org.paths import PATH_SEGMENT_WIDTH
-from apps.org.scope import user_reaches
+from apps.org.scope import LARGEST_UNIT_ID, user_reaches
 
 TREND_WEEKS = 12
 OVERDUE_LIST_SIZE = 10
 KEY_LIST_SIZE = 20
 # How the rows of the child units can be sorted: by name (their order in the tree), rate or overdue.
 CHILD_SORTS = ("unit", "rate", "-rate", "overdue", "-overdue")
-LARGEST_ID = 2**63 - 1  # a bigint
 
 
 @dataclass
@@ -196,7 +195,7 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
     """The unit a dashboard is asked for, if the user may see it (default: the user's own unit)."""
     if unit_id in (None, ""):
         unit = user.unit if user.unit_id else Unit.objects.visible_to(user).order_by("depth", "path").first()
-    elif not str(unit_id).isdigit() or int(unit_id) > LARGEST_ID or not user.is_authenticated:
+    elif not str(unit_id).isdigit() or int(unit_id) > LARGEST_UNIT_ID or not user.is_authenticated:
         unit = None  # an id no database could hold is a unit that does not exist, not a database error
     else:
         # The unit and the user's own unit in one query; the one visibility rule is then applied to the row.
@@ -217,10 +216,6 @@ def breadcrumbs_for(user: User, unit: Unit, ancestors: list[Unit]) -> list[Unit]
 
 def _can_see(user: User, unit: Unit) -> bool:
     """The Python twin of Unit.objects.visible_to for one loaded unit."""
-    # The user's own subtree first: most dashboards are there, and the roles (whether they see everything) need
-    # a query.
-    if user.is_authenticated and user.unit_id is not None and unit.is_within(user.unit):
-        return True
     return user_reaches(user, unit)
 
 

@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.org.models import Unit, UnitLevel, subtree_q
-from apps.org.scope import subtree_units, subtree_units_q
+from apps.org.scope import subtree_units, subtree_units_q, unit_by_id, user_reaches
 
 # What a yes/no filter takes; `True`/`False` too, as Python writes them (the select used to read them).
 YES_NO_VALUES = {"true": True, "false": False, "True": True, "False": False}
@@ -150,6 +150,24 @@ def filter_problems(filterset: django_filters.FilterSet) -> str:
     )
 
 
+class UnitChoiceField(django_filters.fields.ModelChoiceField):
+    """A UnitFilter's field. With `reach_of` (a user), the unit sent is one that user reaches: looked up by id with
+    the unit tree's cache and checked by the one scoping rule (org.scope), which is what reading it through the
+    queryset of their units would give, without the query (and the read of their roles) on each request."""
+
+    def __init__(self, *args: Any, reach_of: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reach_of = reach_of
+
+    def to_python(self, value: Any) -> Any:
+        if self.reach_of is None or value in self.empty_values:
+            return super().to_python(value)
+        unit = unit_by_id(value)
+        if unit is None or not user_reaches(self.reach_of, unit):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return unit
+
+
 @extend_schema_field(OpenApiTypes.INT)  # a unit's id (the schema could not tell from a `path_field`)
 class UnitFilter(django_filters.ModelChoiceFilter):
     """A unit chosen among those the user reaches; with `path_field` (a unit path) or `unit_field` (a unit, never
@@ -159,11 +177,25 @@ class UnitFilter(django_filters.ModelChoiceFilter):
     units and the index on that column serves the filter.
     """
 
+    field_class = UnitChoiceField
+
     def __init__(self, *args: Any, path_field: str | None = None, unit_field: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", Unit.objects.none())  # ScopedFilterSet puts the user's units in
         super().__init__(*args, **kwargs)
         self.path_field = path_field
         self.unit_field = unit_field
+
+    def offer_reach_of(self, user: Any, *, drawn: bool = True) -> None:
+        """Offer the units `user` reaches (ScopedFilterSet does, for each of its unit filters). Where no form is
+        drawn from the filter (`drawn=False`: the API), it lists none: the unit sent is checked by the rule alone."""
+        self.queryset = Unit.objects.visible_to(user) if drawn else Unit.objects.none()
+        if user.is_authenticated:
+            self.extra["reach_of"] = user
+
+    def offer(self, units: QuerySet) -> None:
+        """Offer these units, whoever reads (e.g. a public page's subunits)."""
+        self.queryset = units
+        self.extra.pop("reach_of", None)
 
     def filter(self, queryset: QuerySet, value: Unit | None) -> QuerySet:
         if value and self.unit_field:
@@ -193,10 +225,12 @@ class ScopedFilterSet(django_filters.FilterSet):
             }
         super().__init__(data, *args, **kwargs)
         self.refuse_empty = refuse_empty
-        units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
         for unit_filter in self.filters.values():
             if isinstance(unit_filter, UnitFilter):
-                unit_filter.queryset = units
+                if user is not None:
+                    unit_filter.offer_reach_of(user, drawn=not refuse_empty)
+                else:
+                    unit_filter.offer(Unit.objects.none())
 
     def get_form_class(self) -> type[forms.Form]:
         fields = {name: filter_.field for name, filter_ in self.filters.items()}

@@ -7,6 +7,7 @@ check of a unit goes through here (NetBox's `RestrictedQuerySet.restrict` plays 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,9 +29,10 @@ def user_reaches(user: User, unit: Unit) -> bool:
     """May `user` act in `unit` at all: is it their unit, a unit below it, or do they reach everything?"""
     if not user.is_authenticated:
         return False
-    if user.sees_everything:
+    # Their own subtree first: most checks land there, and whether they reach everything needs their roles read.
+    if user.unit_id is not None and unit.is_within(user.unit):
         return True
-    return user.unit_id is not None and unit.is_within(user.unit)
+    return user.sees_everything
 
 
 def in_reach_of(queryset: RowsT, user: User, *path_fields: str) -> RowsT:
@@ -67,20 +69,45 @@ class SubtreeUnits:
 def subtree_units(path: str) -> SubtreeUnits:
     """The ids that say which units lie in the subtree rooted at `path`.
 
-    Every scoped list reads them, so with a shared cache (UNIT_TREE_CACHE_SECONDS) they are kept under the units'
-    generation, which every change of the tree bumps: a province's 2,001 ids are one query and 2 ms of Python a
-    request otherwise.
+    Every scoped list reads them, so they are kept with the unit tree (see _kept_with_the_tree): a province's 2,001
+    ids are one query and 2 ms of Python a request otherwise.
     """
+    return _kept_with_the_tree(f"subtree-units:{path}", lambda: _subtree_units_read(path))
+
+
+# The largest id a unit can have (a bigint): a bigger number names no unit, and is no database error.
+LARGEST_UNIT_ID = 2**63 - 1
+
+
+def unit_by_id(value: object) -> Unit | None:
+    """The unit of id `value` (as a filter or a form sends it: a number or its digits), None when there is none;
+    kept with the unit tree (see _kept_with_the_tree)."""
+    from apps.org.models import Unit  # the models module imports this one
+
+    text = str(value)
+    if not text.isdigit() or int(text) > LARGEST_UNIT_ID:
+        return None
+    pk = int(text)
+    return _kept_with_the_tree(f"unit:{pk}", lambda: Unit.objects.filter(pk=pk).first())
+
+
+_MISSING = object()
+T = TypeVar("T")
+
+
+def _kept_with_the_tree(name: str, read: Callable[[], T]) -> T:
+    """What `read` gives, kept in the shared cache under the units' generation, which every change of the tree
+    bumps (UNIT_TREE_CACHE_SECONDS; read each time when that is 0, as without a shared cache)."""
     seconds = settings.UNIT_TREE_CACHE_SECONDS
     if not seconds:
-        return _subtree_units_read(path)
+        return read()
     (number,) = generations(UNITS)
-    key = f"subtree-units:{path}:{number}"
-    units = cache.get(key)
-    if units is None:
-        units = _subtree_units_read(path)
-        cache.set(key, units, seconds)
-    return units
+    key = f"{name}:{number}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = read()
+        cache.set(key, value, seconds)
+    return value
 
 
 def _subtree_units_read(path: str) -> SubtreeUnits:

@@ -28,7 +28,7 @@ class PublicItemFilterSet(ScopedFilterSet):
 
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["subunit"].queryset = unit.children.order_by("path")
+        self.filters["subunit"].offer(unit.children.order_by("path"))
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -142,3 +142,22 @@ def test_a_unit_added_below_shows_in_the_lists_read_before_it_at_once(
     assert [row["title"] for row in api(leader).get("/api/v1/items/").json()["results"]] == ["新街道的事项"]
     filtered = api(leader).get("/api/v1/items/", {"unit": township.pk}).json()["results"]
     assert [row["title"] for row in filtered] == ["新街道的事项"]
+
+
+def test_a_unit_filter_takes_only_a_unit_the_reader_reaches(api, cast, district, city):
+    qujing = cast["qujing_official"].unit
+
+    def listed(user, unit_id) -> tuple[int, object]:
+        response = api(user).get("/api/v1/items/", {"unit": unit_id})
+        body = response.json()
+        return response.status_code, body["errors"]["unit"] if response.status_code == 400 else len(body["results"])
+
+    # a unit in the leader's subtree filters; one of another tree, one that does not exist and a word are all
+    # refused alike (an unreachable unit is told apart from a missing one by nothing)
+    assert listed(cast["leader"], district.pk) == (200, 3)
+    refusals = [listed(cast["leader"], value) for value in (qujing.pk, 987654, "五华区", 2**63)]
+    assert {status for status, _errors in refusals} == {400}
+    assert len({str(errors) for _status, errors in refusals}) == 1
+    # a system administrator reaches every tree; the township's official not even the district above
+    assert listed(cast["system_admin"], qujing.pk) == (200, 2)
+    assert listed(cast["township_official"], district.pk)[0] == 400
