@@ -10,6 +10,8 @@ cache lost (evicted, restarted) starts again from a random one, so an old key do
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -19,6 +21,8 @@ ITEMS = "items"  # work items and their rollup counters (every item write passes
 NOTICES = "notices"  # supervision notices and their steps
 REQUESTS = "requests"  # citizens' requests and their steps
 UNITS = "units"  # the unit tree: names, codes, new units
+
+T = TypeVar("T")
 
 
 def _key(name: str) -> str:
@@ -40,6 +44,27 @@ def generations(*names: str) -> tuple[int, ...]:
             number = cache.get(_key(name))
         numbers.append(number)
     return tuple(numbers)
+
+
+def cached_with_generations(key: str, names: tuple[str, ...], read: Callable[[], T], seconds: int) -> T:
+    """What `read` gives, cached `seconds` under `key` together with the numbers of `names` it was read at.
+
+    The entry and the current numbers come in one round trip; an entry kept at other numbers is read again (and
+    replaces it). The numbers are taken before reading, so what was read while a change was being written is
+    kept at numbers that change once more when it commits, and is not read again.
+    """
+    keys = [_key(name) for name in names]
+    found = cache.get_many([key, *keys])
+    if all(name_key in found for name_key in keys):
+        numbers = tuple(found[name_key] for name_key in keys)
+    else:
+        numbers = generations(*names)
+    entry = found.get(key)
+    if entry is not None and entry[0] == numbers:
+        return entry[1]
+    value = read()
+    cache.set(key, (numbers, value), seconds)
+    return value
 
 
 def generation_bump(name: str) -> None:

@@ -10,13 +10,12 @@ from urllib.parse import quote_plus, urlencode
 
 import orjson
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.translation import get_language
 
 from apps.accounts.models import User
-from apps.core.generations import ITEMS, NOTICES, REQUESTS, UNITS, generations
+from apps.core.generations import ITEMS, NOTICES, REQUESTS, UNITS, cached_with_generations
 from apps.core.rates import format_rate
 from apps.dashboards.item_lists import ListedItem
 from apps.dashboards.notice_figures import NOTICE_FIGURE_FIELDS, NoticeFigures
@@ -235,35 +234,30 @@ def dashboard_payload(dashboard: Dashboard) -> dict[str, Any]:
 
 def _cached_payload(*, user: User, unit: Unit, sort: str, encoded: bool) -> tuple[Any, list[Unit]]:
     """The dashboard's payload without its breadcrumbs (as a dict, or `encoded` as the two JSON objects around
-    them) and the units above, cached DASHBOARD_CACHE_SECONDS under the generations of what it is read from (the
-    items and their counters, notices, requests, units: apps/core/generations.py), the day and the language, so
-    any change shows at once."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
+    them) and the units above, cached DASHBOARD_CACHE_SECONDS with the generations of what it is read from (the
+    items and their counters, notices, requests, units: apps/core/generations.py), under the day and the language,
+    so any change shows at once."""
     sort = sort if sort in CHILD_SORTS else "unit"
-    key = None
-    if seconds:
-        numbers = ":".join(str(number) for number in generations(ITEMS, NOTICES, REQUESTS, UNITS))
-        form = "json" if encoded else "dict"
-        key = f"dashboard:{form}:{unit.pk}:{sort}:{get_language()}:{today_local().isoformat()}:{numbers}"
-        entry = cache.get(key)
-        if entry is not None:
-            payload, ancestors = entry
-            return payload, [
-                Unit(pk=other["id"], name=other["name"], level=other["level"], path=other["path"])
-                for other in ancestors
-            ]
-    dashboard = dashboard_build(user=user, unit=unit, sort=sort)
-    payload = dashboard_payload(dashboard)
-    del payload["breadcrumbs"]
-    if encoded:
-        payload = _encoded_around_breadcrumbs(payload)
-    if key is not None:
+
+    def read() -> tuple[Any, list[dict[str, Any]]]:
+        dashboard = dashboard_build(user=user, unit=unit, sort=sort)
+        payload = dashboard_payload(dashboard)
+        del payload["breadcrumbs"]
         ancestors = [
             {"id": other.pk, "name": other.name, "level": other.level, "path": other.path}
             for other in dashboard.ancestors
         ]
-        cache.set(key, (payload, ancestors), seconds)
-    return payload, dashboard.ancestors
+        return (_encoded_around_breadcrumbs(payload) if encoded else payload), ancestors
+
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds:
+        form = "json" if encoded else "dict"
+        key = f"dashboard:{form}:{unit.pk}:{sort}:{get_language()}:{today_local().isoformat()}"
+        payload, ancestors = cached_with_generations(key, (ITEMS, NOTICES, REQUESTS, UNITS), read, seconds)
+    else:
+        payload, ancestors = read()
+    above = [Unit(pk=other["id"], name=other["name"], level=other["level"], path=other["path"]) for other in ancestors]
+    return payload, above
 
 
 # The keys before the breadcrumbs in dashboard_payload's order; the JSON keeps that order.

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from apps.core.generations import UNITS, generations
+from apps.core.generations import UNITS, cached_with_generations
 from apps.org.paths import path_upper_bound, subtree_q
 
 if TYPE_CHECKING:
@@ -91,23 +90,16 @@ def unit_by_id(value: object) -> Unit | None:
     return _kept_with_the_tree(f"unit:{pk}", lambda: Unit.objects.filter(pk=pk).first())
 
 
-_MISSING = object()
 T = TypeVar("T")
 
 
 def _kept_with_the_tree(name: str, read: Callable[[], T]) -> T:
-    """What `read` gives, kept in the shared cache under the units' generation, which every change of the tree
+    """What `read` gives, kept in the shared cache with the units' generation, which every change of the tree
     bumps (UNIT_TREE_CACHE_SECONDS; read each time when that is 0, as without a shared cache)."""
     seconds = settings.UNIT_TREE_CACHE_SECONDS
     if not seconds:
         return read()
-    (number,) = generations(UNITS)
-    key = f"{name}:{number}"
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = read()
-        cache.set(key, value, seconds)
-    return value
+    return cached_with_generations(name, (UNITS,), read, seconds)
 
 
 def _subtree_units_read(path: str) -> SubtreeUnits:
