@@ -10,7 +10,6 @@ serializer gives (tests/items/test_api_list_rows.py compares the two).
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.raw_rows import columns_sql, converted, table_sql
 from apps.items.models import Category, Light, Status, WorkItem, counts_as_overdue, light_on, today_local
 from apps.org.models import Unit
 
@@ -118,46 +118,23 @@ def _names_by_id(
     return units, people, categories
 
 
-@functools.cache
-def _column_converters(vendor: str) -> list[tuple[int, list, Any]]:
-    """The converters the ORM would apply to LIST_COLUMNS read from a database of `vendor` (SQLite's dates and
-    booleans, say; none on PostgreSQL), by column position: a raw read of them then gives what `values()` gives."""
-    meta = WorkItem._meta
-    converters = []
-    for position, name in enumerate(LIST_COLUMNS):
-        column = meta.get_field(name).get_col(meta.db_table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((position, found, column))
-    return converters
-
-
 def item_page_values(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The LIST_COLUMNS values of the items of `ids`, in that order (a page's ids, already scoped and filtered).
 
-    Read with the statement written out, as `_names_by_id` does: building the ORM's query for it cost more than
-    running it.
+    Read with the statement written out (apps/core/raw_rows.py): building the ORM's query cost more than running it.
     """
     if not ids:
         return []
-    meta = WorkItem._meta
-    quote = connection.ops.quote_name
-    selected = ", ".join(quote(meta.get_field(name).column) for name in LIST_COLUMNS)
     placeholders = ", ".join(["%s"] * len(ids))
-    pk = quote(meta.pk.column)
-    # Only the model's own table and column names are written in; every id is a parameter.
-    sql = f"SELECT {selected} FROM {quote(meta.db_table)} WHERE {pk} IN ({placeholders})"  # noqa: S608
-    converters = _column_converters(connection.vendor)
+    sql = (
+        f"SELECT {columns_sql(WorkItem, LIST_COLUMNS, 'item')} FROM {table_sql(WorkItem)} item "  # noqa: S608
+        f"WHERE item.id IN ({placeholders})"
+    )
     by_id = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, list(ids))
         for row in cursor.fetchall():
-            if converters:
-                row = list(row)
-                for position, functions, column in converters:
-                    for function in functions:
-                        row[position] = function(row[position], column, connection)
-            values = dict(zip(LIST_COLUMNS, row, strict=True))
+            values = dict(zip(LIST_COLUMNS, converted(WorkItem, LIST_COLUMNS, row), strict=True))
             by_id[values["id"]] = values
     return [by_id[pk] for pk in ids if pk in by_id]  # one deleted since its id was read is left out
 
