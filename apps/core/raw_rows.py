@@ -57,3 +57,19 @@ def model_from_row(model: type[Model], values: Sequence[Any]) -> Model:
     """A model instance from the values of all its columns (concrete_names' order), as the ORM would load it."""
     names = concrete_names(model)
     return model.from_db(connection.alias, names, converted(model, names, values))
+
+
+def statement_of(queryset: Any) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters the ORM would run for `queryset`: to build once and run many times (dict_rows)."""
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def dict_rows(statement: tuple[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The rows of a statement, each a dict by the names of its columns (for values that need no converter:
+    counts, sums, text)."""
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
