@@ -27,6 +27,7 @@ from apps.reports import snapshot
 from apps.reports.periods import ReportKind, period_containing
 from apps.reports.snapshot import snapshot_build, start_of
 from apps.workdays.days import WorkCalendar
+from tests.e2e.conftest import put_categories_back
 from tests.services import require_postgres
 
 pytestmark = pytest.mark.django_db
@@ -143,16 +144,14 @@ def test_database_counting_of_a_unit_down_the_tree(province, monkeypatch):
 
 
 @pytest.fixture
-def committed_province(transactional_db):
+def committed_province(transactional_db, django_db_blocker):
     """The generated province committed, so that other connections see it (PostgreSQL only)."""
     require_postgres()
+    put_categories_back(django_db_blocker)  # an earlier committed test's flush may have taken them away
     call_command("generate_demo", items=3_000, units=60, levels=4, as_of=AS_OF, stdout=StringIO())
     return Unit.objects.get(parent=None)
 
 
-# A committed test ends by emptying the tables; serialized_rollback puts back what the migrations wrote (the
-# categories) for it and for the tests after it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_database_counting_in_parts_on_connections_of_their_own_gives_the_plain_loops_figures(
     committed_province, monkeypatch
 ):
