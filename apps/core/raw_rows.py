@@ -26,6 +26,19 @@ def table_sql(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def select_by_ids_sql(model: type[Model], names: Sequence[str], count: int, *, tag: str = "") -> str:
+    """SELECT (the literal `tag` first, when given, then) the `names` columns of the `count` rows of `model` whose
+    ids are the statement's parameters."""
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    first = f"'{tag}', " if tag else ""
+    placeholders = ", ".join(["%s"] * count)
+    # Only the model's own table and column names (and our own tag) are written in; every id is a parameter.
+    return (
+        f"SELECT {first}{columns_sql(model, names, 'picked')} FROM {table_sql(model)} picked "  # noqa: S608
+        f"WHERE picked.{pk} IN ({placeholders})"
+    )
+
+
 @functools.cache
 def _converters(vendor: str, model: type[Model], names: tuple[str, ...]) -> tuple[tuple[int, list, Any], ...]:
     """The ORM's converters of each field read from a database of `vendor`, by position (only those with any)."""

@@ -203,7 +203,7 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
         if user.unit_id in units:
             user.unit = units[user.unit_id]
         unit = units.get(int(unit_id))
-        unit = unit if unit is not None and _can_see(user, unit) else None
+        unit = unit if unit is not None and user_reaches(user, unit) else None
     if unit is None:
         raise Http404
     return unit
@@ -211,12 +211,7 @@ def dashboard_unit_for(*, user: User, unit_id: int | str | None) -> Unit:
 
 def breadcrumbs_for(user: User, unit: Unit, ancestors: list[Unit]) -> list[Unit]:
     """The units above `unit` the user may see, from the highest, then the unit itself."""
-    return [other for other in ancestors if _can_see(user, other)] + [unit]
-
-
-def _can_see(user: User, unit: Unit) -> bool:
-    """The Python twin of Unit.objects.visible_to for one loaded unit."""
-    return user_reaches(user, unit)
+    return [other for other in ancestors if user_reaches(user, other)] + [unit]
 
 
 def _units_where(where: str, params: list, *, has_children: bool = False) -> list[Unit]:

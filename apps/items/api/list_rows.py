@@ -14,11 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.raw_rows import columns_sql, converted, table_sql
+from apps.core.raw_rows import converted, select_by_ids_sql
 from apps.items.models import Category, Light, Status, WorkItem, counts_as_overdue, light_on, today_local
 from apps.org.models import Unit
 
@@ -76,17 +75,6 @@ NAMED = (("u", Unit, ("name", "code", "code")), ("p", User, ("username", "full_n
 CATEGORY_COLUMNS = ("code", "name", "name_en")
 
 
-def _select_by_ids(tag: str, model: type[Model], columns: tuple[str, ...], count: int) -> str:
-    """SELECT tag, id and `columns` of the `count` rows of `model` with the ids given as parameters."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    selected = ", ".join(quote(meta.get_field(name).column) for name in columns)
-    placeholders = ", ".join(["%s"] * count)
-    pk = quote(meta.pk.column)
-    # Only the models' own table and column names are written in; every id is a parameter.
-    return f"SELECT '{tag}', {pk}, {selected} FROM {quote(meta.db_table)} WHERE {pk} IN ({placeholders})"  # noqa: S608
-
-
 def _names_by_id(
     unit_ids: set[int], person_ids: set[int], category_ids: set[int]
 ) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
@@ -97,9 +85,9 @@ def _names_by_id(
     selects, params = [], []
     for (tag, model, columns), ids in zip(NAMED, (unit_ids, person_ids), strict=True):
         if ids:
-            selects.append(_select_by_ids(tag, model, columns, len(ids)))
+            selects.append(select_by_ids_sql(model, ("id", *columns), len(ids), tag=tag))
             params += sorted(ids)
-    selects.append(_select_by_ids("c", Category, CATEGORY_COLUMNS, len(category_ids)))
+    selects.append(select_by_ids_sql(Category, ("id", *CATEGORY_COLUMNS), len(category_ids), tag="c"))
     params += sorted(category_ids)
     units: dict[int, dict[str, Any]] = {}
     people: dict[int, dict[str, Any]] = {}
@@ -125,11 +113,7 @@ def item_page_values(ids: Sequence[int]) -> list[dict[str, Any]]:
     """
     if not ids:
         return []
-    placeholders = ", ".join(["%s"] * len(ids))
-    sql = (
-        f"SELECT {columns_sql(WorkItem, LIST_COLUMNS, 'item')} FROM {table_sql(WorkItem)} item "  # noqa: S608
-        f"WHERE item.id IN ({placeholders})"
-    )
+    sql = select_by_ids_sql(WorkItem, LIST_COLUMNS, len(ids))
     by_id = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, list(ids))
